@@ -1,0 +1,247 @@
+// Package access says who is acting and what they may see and do: the
+// Principal of a request, its permissions and its court scope. It is a leaf
+// package: every feature package checks access through it, and nothing here
+// touches the database.
+//
+// The rule (ARCHITECTURE.md, security model): a user sees their own court; a
+// role whose scope is "subtree" also sees the courts below (a 中院 its basic
+// courts, a 高院 its whole province); a role of scope "all" sees every court (the
+// system administrator); a role of scope "none" (an agency operator) sees no
+// court's objects at all. Objects outside the scope do not exist for the caller:
+// feature code answers 404, never 403, so their existence does not leak.
+package access
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/apperr"
+)
+
+// Permission names one power. Roles hold permissions (table role_permissions).
+type Permission string
+
+const (
+	UsersRead       Permission = "users.read"       // see the users of courts in scope
+	UsersManage     Permission = "users.manage"     // create, edit, disable users and reset their passwords
+	CourtsManage    Permission = "courts.manage"    // edit courts in scope and add courts below them
+	TeamsManage     Permission = "teams.manage"     // create and edit teams of courts in scope
+	RolesManage     Permission = "roles.manage"     // edit roles and their permissions (platform-wide)
+	ReferenceManage Permission = "reference.manage" // edit case types and team kinds (platform-wide)
+	AuditRead       Permission = "audit.read"       // read the audit log of courts in scope
+)
+
+// PermissionInfo describes a permission for administrators.
+type PermissionInfo struct {
+	Code  Permission
+	Label string
+}
+
+// Catalogue lists every permission, in display order.
+var Catalogue = []PermissionInfo{
+	{UsersRead, "查看用户"},
+	{UsersManage, "管理用户（新建、修改、停用、重置密码）"},
+	{CourtsManage, "管理法院"},
+	{TeamsManage, "管理团队"},
+	{RolesManage, "管理角色与权限（全平台）"},
+	{ReferenceManage, "管理案件类型与团队类别（全平台）"},
+	{AuditRead, "查看审计日志"},
+}
+
+// KnownPermission reports whether p is in the catalogue.
+func KnownPermission(p Permission) bool {
+	return slices.ContainsFunc(Catalogue, func(i PermissionInfo) bool { return i.Code == p })
+}
+
+// Scope is how far a role sees beyond its own court.
+type Scope string
+
+const (
+	ScopeNone    Scope = "none"    // no court objects (agency operators)
+	ScopeCourt   Scope = "court"   // own court only
+	ScopeSubtree Scope = "subtree" // own court and every court below it
+	ScopeAll     Scope = "all"     // every court (system administrator)
+)
+
+// Label is the scope's Chinese name.
+func (s Scope) Label() string {
+	switch s {
+	case ScopeNone:
+		return "不可查看法院数据"
+	case ScopeCourt:
+		return "本院"
+	case ScopeSubtree:
+		return "本院及下级法院"
+	case ScopeAll:
+		return "全部法院"
+	}
+	return string(s)
+}
+
+// Valid reports whether s is one of the four scopes.
+func (s Scope) Valid() bool {
+	switch s {
+	case ScopeNone, ScopeCourt, ScopeSubtree, ScopeAll:
+		return true
+	}
+	return false
+}
+
+// Built-in role codes (DOMAIN.md §1.1). Their names, scopes and permissions are
+// data an administrator edits; the codes are fixed.
+const (
+	RoleSysAdmin        = "sysadmin"
+	RoleCourtAdmin      = "court_admin"
+	RolePostJudge       = "post_judge"
+	RoleJudgeAssistant  = "judge_assistant"
+	RoleClerk           = "clerk"
+	RoleCommandCenter   = "command_center"
+	RoleTeamLeader      = "team_leader"
+	RoleBureauChief     = "bureau_chief"
+	RolePresident       = "president"
+	RoleFieldOfficer    = "field_officer"
+	RoleWindowReception = "window_reception"
+	RoleMediator        = "mediator"
+	RoleAgencyOperator  = "agency_operator"
+)
+
+// Principal is the one acting: a signed-in user, or the system itself (the
+// command line, migrations, background work).
+type Principal struct {
+	UserID      uuid.UUID
+	Username    string
+	DisplayName string
+	Role        string
+	RoleName    string
+	CourtID     uuid.UUID
+	CourtCode   string
+	CourtName   string
+	TeamID      uuid.UUID // uuid.Nil when the user belongs to no team
+	SessionID   uuid.UUID
+	Scope       Scope
+	// MustChangePassword is set after an administrator reset the password:
+	// until the user changes it, only that and signing out are allowed.
+	MustChangePassword bool
+
+	courts map[uuid.UUID]bool
+	perms  map[Permission]bool
+	system bool
+}
+
+// NewPrincipal builds a user principal. visible lists the courts the user sees
+// (their own court first); it is ignored for ScopeAll and ScopeNone.
+func NewPrincipal(p Principal, perms []Permission, visible []uuid.UUID) *Principal {
+	p.perms = make(map[Permission]bool, len(perms))
+	for _, x := range perms {
+		p.perms[x] = true
+	}
+	p.courts = make(map[uuid.UUID]bool, len(visible))
+	for _, c := range visible {
+		p.courts[c] = true
+	}
+	return &p
+}
+
+// System returns the principal of work the system does on its own account,
+// named for the audit log (for example "命令行" or "数据迁移").
+func System(name string) *Principal {
+	return &Principal{Username: "system", DisplayName: name, Role: "system", RoleName: "系统", Scope: ScopeAll, system: true}
+}
+
+// IsSystem reports whether p is the system rather than a user.
+func (p *Principal) IsSystem() bool { return p.system }
+
+// Can reports whether p holds perm.
+func (p *Principal) Can(perm Permission) bool { return p.system || p.perms[perm] }
+
+// Permissions returns p's permissions in catalogue order.
+func (p *Principal) Permissions() []Permission {
+	var out []Permission
+	for _, i := range Catalogue {
+		if p.Can(i.Code) {
+			out = append(out, i.Code)
+		}
+	}
+	return out
+}
+
+// Sees reports whether objects of court are visible to p.
+func (p *Principal) Sees(court uuid.UUID) bool {
+	switch p.Scope {
+	case ScopeAll:
+		return true
+	case ScopeNone:
+		return false
+	}
+	return p.courts[court]
+}
+
+// VisibleCourts returns the courts p sees; all is true when p sees every
+// court, in which case the list is nil.
+func (p *Principal) VisibleCourts() (courts []uuid.UUID, all bool) {
+	if p.Scope == ScopeAll {
+		return nil, true
+	}
+	if p.Scope == ScopeNone {
+		return nil, false
+	}
+	courts = make([]uuid.UUID, 0, len(p.courts))
+	for c := range p.courts {
+		courts = append(courts, c)
+	}
+	slices.SortFunc(courts, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	return courts, false
+}
+
+// CourtFilter returns a SQL condition limiting column to the courts p sees,
+// with its arguments: "TRUE" for all courts, "FALSE" for none.
+func (p *Principal) CourtFilter(column string) (string, []any) {
+	courts, all := p.VisibleCourts()
+	if all {
+		return "TRUE", nil
+	}
+	if len(courts) == 0 {
+		return "FALSE", nil
+	}
+	cond := column + " IN (?"
+	args := make([]any, 0, len(courts))
+	for i, c := range courts {
+		if i > 0 {
+			cond += ", ?"
+		}
+		args = append(args, c)
+	}
+	return cond + ")", args
+}
+
+// Require returns a Forbidden error unless p holds perm.
+func (p *Principal) Require(perm Permission) error {
+	if p.Can(perm) {
+		return nil
+	}
+	return apperr.Forbid("")
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying p.
+func With(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the principal in ctx, or nil.
+func From(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// Must returns the principal in ctx, or an Unauthenticated error when there is
+// none. Feature code calls it first.
+func Must(ctx context.Context) (*Principal, error) {
+	if p := From(ctx); p != nil {
+		return p, nil
+	}
+	return nil, apperr.New(apperr.Unauthenticated, "unauthenticated", "请先登录")
+}

@@ -1,0 +1,44 @@
+// Package reqid carries a request's id through its context, so that logs,
+// audit records and error answers of one request can be tied together.
+package reqid
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+)
+
+type key struct{}
+
+// New returns a fresh request id: 16 random bytes in hex.
+func New() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// With returns ctx carrying id.
+func With(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, key{}, id)
+}
+
+// From returns the request id in ctx, or "" when there is none.
+func From(ctx context.Context) string {
+	id, _ := ctx.Value(key{}).(string)
+	return id
+}
+
+// Valid reports whether a client-supplied id may be used as is: 1 to 64
+// characters of [A-Za-z0-9._-].
+func Valid(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
