@@ -316,7 +316,7 @@ func managed(ctx context.Context, tx *store.Tx, p *access.Principal, id uuid.UUI
 	if err := p.Require(access.UsersManage); err != nil {
 		return User{}, err
 	}
-	u, err := scanUser(tx.QueryRow(ctx, userSelect+` WHERE u.id = ?`+tx.ForUpdate(), id))
+	u, err := scanUser(tx.QueryRow(ctx, userSelect+` WHERE u.id = ?`+tx.ForUpdate("u"), id))
 	if store.IsNoRows(err) || err == nil && !p.Sees(u.CourtID) {
 		return User{}, apperr.NotFoundf("用户")
 	}

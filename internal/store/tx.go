@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
@@ -49,12 +50,17 @@ func (tx *Tx) Engine() Engine { return tx.db.engine }
 
 // ForUpdate is the row-locking suffix for a SELECT that precedes an update of
 // the same rows: " FOR UPDATE" on PostgreSQL, nothing on SQLite, where the
-// transaction already holds the write lock.
-func (tx *Tx) ForUpdate() string {
-	if tx.db.engine == Postgres {
+// transaction already holds the write lock. Name the tables (aliases) to lock
+// when the SELECT joins others: PostgreSQL cannot lock the nullable side of an
+// outer join.
+func (tx *Tx) ForUpdate(of ...string) string {
+	if tx.db.engine != Postgres {
+		return ""
+	}
+	if len(of) == 0 {
 		return " FOR UPDATE"
 	}
-	return ""
+	return " FOR UPDATE OF " + strings.Join(of, ", ")
 }
 
 // BeforeCommit registers fn to run inside the transaction after the work
