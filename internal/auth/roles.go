@@ -249,3 +249,23 @@ func seedRoles(ctx context.Context, tx *store.Tx, rows []csvdata.Row) error {
 	}
 	return nil
 }
+
+// GrantableRoles returns the roles the caller may give to users (see
+// mayGrant), in display order.
+func GrantableRoles(ctx context.Context, q store.Querier) ([]Role, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := Roles(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := roles[:0]
+	for _, r := range roles {
+		if mayGrant(p, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

@@ -134,54 +134,79 @@ func placement(ctx context.Context, tx *store.Tx, p *access.Principal, courtID u
 // CreateUser adds a user (users.manage) to a court in the caller's scope,
 // with a role the caller may grant.
 func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
+	users, err := s.CreateUsers(ctx, []UserInput{in})
+	if err != nil {
+		return User{}, err
+	}
+	return users[0], nil
+}
+
+// CreateUsers adds several users in one transaction: all of them or none.
+func (s *Service) CreateUsers(ctx context.Context, ins []UserInput) ([]User, error) {
 	p, err := access.Must(ctx)
 	if err != nil {
-		return User{}, err
+		return nil, err
 	}
 	if err := p.Require(access.UsersManage); err != nil {
-		return User{}, err
+		return nil, err
 	}
-	in.Username = NormalizeUsername(in.Username)
-	in.DisplayName, in.Phone = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Phone)
-	fields := checkProfile(in.Username, in.DisplayName, in.Phone)
-	if in.Username == "" {
-		fields = append(fields, apperr.FieldError{Field: "body.username", Detail: "用户名不能为空"})
+	hashes := make([]string, len(ins))
+	for i := range ins {
+		in := &ins[i]
+		in.Username = NormalizeUsername(in.Username)
+		in.DisplayName, in.Phone = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Phone)
+		fields := checkProfile(in.Username, in.DisplayName, in.Phone)
+		if in.Username == "" {
+			fields = append(fields, apperr.FieldError{Field: "body.username", Detail: "用户名不能为空"})
+		}
+		if err := CheckPasswordPolicy(in.Password, "body.password"); err != nil {
+			e, _ := apperr.As(err)
+			fields = append(fields, e.Fields...)
+		}
+		if err := invalid(fields); err != nil {
+			return nil, err
+		}
+		hashes[i] = HashPassword(in.Password, s.cfg.Hash) // before the transaction: it is slow
 	}
-	if err := CheckPasswordPolicy(in.Password, "body.password"); err != nil {
-		e, _ := apperr.As(err)
-		fields = append(fields, e.Fields...)
-	}
-	if err := invalid(fields); err != nil {
-		return User{}, err
-	}
-	hash := HashPassword(in.Password, s.cfg.Hash) // before the transaction: it is slow
-	var id uuid.UUID
+	ids := make([]uuid.UUID, len(ins))
 	err = s.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
-		court, role, err := placement(ctx, tx, p, in.CourtID, in.Role, in.TeamID)
-		if err != nil {
-			return err
+		for i, in := range ins {
+			court, role, err := placement(ctx, tx, p, in.CourtID, in.Role, in.TeamID)
+			if err != nil {
+				return err
+			}
+			now := s.now()
+			ids[i] = store.NewID()
+			_, err = tx.Exec(ctx, `INSERT INTO users (id, court_id, team_id, username, display_name, role, phone, password_hash,
+				must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				ids[i], court.ID, nullID(in.TeamID), in.Username, in.DisplayName, role.Code, in.Phone, hashes[i],
+				in.MustChangePassword, now, now, now)
+			if store.IsUniqueViolation(err) {
+				return apperr.InvalidField("duplicate_username", "body.username", "用户名“"+in.Username+"”已被使用")
+			}
+			if err != nil {
+				return err
+			}
+			err = audit.Log(ctx, tx, audit.Entry{CourtID: court.ID, Action: "user.created", ObjectType: "user",
+				ObjectID: ids[i].String(), Summary: "新建用户 " + in.Username + "（" + in.DisplayName + "，" + role.Name + "）",
+				Changes: audit.Changes{"username": {To: in.Username}, "display_name": {To: in.DisplayName},
+					"role": {To: role.Code}, "court_id": {To: court.ID}, "team_id": {To: nullID(in.TeamID)}, "phone": {To: in.Phone}}})
+			if err != nil {
+				return err
+			}
 		}
-		now := s.now()
-		id = store.NewID()
-		_, err = tx.Exec(ctx, `INSERT INTO users (id, court_id, team_id, username, display_name, role, phone, password_hash,
-			must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, court.ID, nullID(in.TeamID), in.Username, in.DisplayName, role.Code, in.Phone, hash, in.MustChangePassword,
-			now, now, now)
-		if store.IsUniqueViolation(err) {
-			return apperr.InvalidField("duplicate_username", "body.username", "用户名“"+in.Username+"”已被使用")
-		}
-		if err != nil {
-			return err
-		}
-		return audit.Log(ctx, tx, audit.Entry{CourtID: court.ID, Action: "user.created", ObjectType: "user",
-			ObjectID: id.String(), Summary: "新建用户 " + in.Username + "（" + in.DisplayName + "，" + role.Name + "）",
-			Changes: audit.Changes{"username": {To: in.Username}, "display_name": {To: in.DisplayName},
-				"role": {To: role.Code}, "court_id": {To: court.ID}, "team_id": {To: nullID(in.TeamID)}, "phone": {To: in.Phone}}})
+		return nil
 	})
 	if err != nil {
-		return User{}, err
+		return nil, err
 	}
-	return s.getUser(ctx, s.db, id)
+	out := make([]User, len(ids))
+	for i, id := range ids {
+		if out[i], err = s.getUser(ctx, s.db, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func (s *Service) getUser(ctx context.Context, q store.Querier, id uuid.UUID) (User, error) {
@@ -534,6 +559,22 @@ func (s *Service) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) 
 		return User{}, err
 	}
 	return s.getUser(ctx, s.db, id)
+}
+
+// CountActiveUsers returns how many enabled users the caller's courts have
+// (users.read).
+func (s *Service) CountActiveUsers(ctx context.Context) (int, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.Require(access.UsersRead); err != nil {
+		return 0, err
+	}
+	cond, args := p.CourtFilter("court_id")
+	var n int
+	err = s.db.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE disabled_at IS NULL AND `+cond, args...).Scan(&n)
+	return n, err
 }
 
 // CountUsers returns how many users exist (for first start).

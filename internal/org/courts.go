@@ -350,3 +350,22 @@ func nullID(id uuid.UUID) any {
 	}
 	return id
 }
+
+// VisibleCourts returns the courts the caller sees, ordered by code.
+func VisibleCourts(ctx context.Context, q store.Querier) ([]Court, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := Courts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, c := range all {
+		if p.Sees(c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

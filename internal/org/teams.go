@@ -265,3 +265,25 @@ func UpdateTeam(ctx context.Context, tx *store.Tx, id uuid.UUID, patch TeamPatch
 	return t, audit.Log(ctx, tx, audit.Entry{CourtID: t.CourtID, Action: "team.updated", ObjectType: "team",
 		ObjectID: t.ID.String(), Summary: "修改团队 " + t.Name, Changes: ch})
 }
+
+// CountActiveTeams returns how many active teams the caller's courts have.
+func CountActiveTeams(ctx context.Context, q store.Querier) (int, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cond, args := p.CourtFilter("court_id")
+	var n int
+	err = q.QueryRow(ctx, `SELECT COUNT(*) FROM teams WHERE active AND `+cond, args...).Scan(&n)
+	return n, err
+}
+
+// TeamByName returns the id of the team of court with the given name.
+func TeamByName(ctx context.Context, q store.Querier, court uuid.UUID, name string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `SELECT id FROM teams WHERE court_id = ? AND name = ?`, court, name).Scan(&id)
+	if store.IsNoRows(err) {
+		return uuid.Nil, apperr.NotFoundf("团队“" + name + "”")
+	}
+	return id, err
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"sync"
 )
 
 type key struct{}
@@ -41,4 +42,38 @@ func Valid(id string) bool {
 		}
 	}
 	return true
+}
+
+// ErrorSink holds the error behind a failed request, so that the request's
+// one log line can say what went wrong without the error reaching the caller.
+type ErrorSink struct {
+	mu  sync.Mutex
+	err error
+}
+
+// Err returns the recorded error, if any.
+func (s *ErrorSink) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+type sinkKey struct{}
+
+// WithErrorSink returns ctx carrying a new sink.
+func WithErrorSink(ctx context.Context) (context.Context, *ErrorSink) {
+	s := &ErrorSink{}
+	return context.WithValue(ctx, sinkKey{}, s), s
+}
+
+// RecordError notes err as the reason the request under ctx failed. Only the
+// first error is kept.
+func RecordError(ctx context.Context, err error) {
+	if s, ok := ctx.Value(sinkKey{}).(*ErrorSink); ok && err != nil {
+		s.mu.Lock()
+		if s.err == nil {
+			s.err = err
+		}
+		s.mu.Unlock()
+	}
 }

@@ -1,0 +1,107 @@
+// Package web assembles zhixing's HTTP server: the API (package api), the
+// pages (package ui), health, readiness and metrics endpoints, and the
+// middleware every request passes through — request id, logging and metrics,
+// recovery, cross-origin protection, authentication, the password-change gate
+// and idempotency.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/auth"
+	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/web/api"
+	"github.com/zhixing-court/zhixing/internal/web/ui"
+)
+
+// Options configure the handler.
+type Options struct {
+	DB      *store.DB
+	Auth    *auth.Service
+	Version string
+	// Ready reports whether the server can do its work (the database answers
+	// and its schema is current). /readyz calls it.
+	Ready func(context.Context) error
+	Now   func() time.Time
+	// Log receives one line per request and every internal error
+	// (slog.Default() when nil).
+	Log *slog.Logger
+}
+
+type server struct {
+	db      *store.DB
+	auth    *auth.Service
+	ui      *ui.UI
+	metrics *metrics
+	ready   func(context.Context) error
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// NewHandler returns the whole site.
+func NewHandler(o Options) http.Handler {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	s := &server{db: o.DB, auth: o.Auth, ready: o.Ready, now: o.Now, log: o.Log, metrics: newMetrics(o.DB, o.Version)}
+	mux := http.NewServeMux()
+	api.Register(mux, api.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version})
+	s.ui = ui.New(ui.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version, Now: o.Now})
+	s.ui.Register(mux)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc(api.Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		api.WriteProblem(w, r, apperr.New(apperr.NotFound, "no_such_endpoint", "没有这个接口："+r.Method+" "+r.URL.Path))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.ui.Error(w, r, apperr.NotFoundf("页面"))
+	})
+	var h http.Handler = withRoute(mux)
+	h = s.idempotency(h)
+	h = s.passwordGate(h)
+	h = s.authenticate(h)
+	h = s.crossOrigin(h)
+	h = s.observe(h)
+	return h
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether the database answers and is migrated: a load balancer
+// sends no traffic to a server that is not ready.
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	err := s.db.Ping(ctx)
+	if err == nil && s.ready != nil {
+		err = s.ready(ctx)
+	}
+	if err != nil {
+		if apperr.KindOf(err) != apperr.Unavailable {
+			err = apperr.Wrapf(err, apperr.Unavailable, "not_ready", "服务尚未就绪："+err.Error())
+		}
+		api.WriteProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "engine": string(s.db.Engine())})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
