@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os/user"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/google/uuid"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/config"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // Exit codes.
@@ -122,11 +122,11 @@ func (e *env) open(name string, args []string, server bool, extra func(*flag.Fla
 		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
 		return nil, exitUsage
 	}
-	slog.SetDefault(slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	a, err := app.Open(e.ctx, cfg)
 	if err != nil {
 		return nil, e.fail("%v", err)
 	}
+	a.Log = slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	return a, exitOK
 }
 
@@ -280,8 +280,7 @@ func (e *env) userList(args []string) int {
 		}
 		f.CourtID = c.ID
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "用户名\t姓名\t角色\t法院\t团队\t状态")
+	rows := [][]string{{"用户名", "姓名", "角色", "法院", "团队", "状态"}}
 	req := page.Request{Limit: page.MaxLimit}
 	for {
 		pg, err := a.AuthService().ListUsers(ctx, f, req)
@@ -293,14 +292,14 @@ func (e *env) userList(args []string) int {
 			if u.Disabled() {
 				state = "已停用"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, u.RoleName, u.CourtCode, u.TeamName, state)
+			rows = append(rows, []string{u.Username, u.DisplayName, u.RoleName, u.CourtCode, u.TeamName, state})
 		}
 		if pg.NextCursor == "" {
 			break
 		}
 		req.Cursor = pg.NextCursor
 	}
-	if err := tw.Flush(); err != nil {
+	if err := textutil.WriteTable(e.stdout, "", rows); err != nil {
 		return e.fail("%v", err)
 	}
 	return exitOK

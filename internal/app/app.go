@@ -14,7 +14,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
-	"text/tabwriter"
+	"sync"
 	"time"
 
 	"github.com/zhixing-court/zhixing/internal/access"
@@ -25,6 +25,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/schema"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/web"
 )
 
@@ -156,7 +157,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 		return fmt.Errorf("数据库迁移失败：%w", err)
 	}
 	if len(res.Versions) > 0 || len(res.Seeds) > 0 {
-		slog.Info("database migrated", "versions", res.Versions, "seeds", res.Seeds)
+		a.log().Info("database migrated", "versions", res.Versions, "seeds", res.Seeds)
 	}
 	a.services()
 	base := "http://" + displayAddr(ln.Addr())
@@ -170,15 +171,17 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(a.log().Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	slog.Info("listening", "url", base+"/", "engine", a.DB.Engine(), "db", a.DB.Redacted(), "version", Version)
+	a.log().Info("listening", "url", base+"/", "engine", a.DB.Engine(), "db", a.DB.Redacted(), "version", Version)
 	fmt.Fprintf(out, "zhixing %s 已启动：%s/ （数据库：%s %s）\n", Version, base, a.DB.Engine().Label(), a.DB.Redacted())
 
 	hk, stopHK := context.WithCancel(context.WithoutCancel(ctx))
+	var hkDone sync.WaitGroup
+	hkDone.Go(func() { a.housekeeping(hk) })
+	defer hkDone.Wait() // the database outlives the server's own work
 	defer stopHK()
-	go a.housekeeping(hk)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -187,7 +190,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 		return err
 	case <-ctx.Done():
 	}
-	slog.Info("shutting down: finishing requests in flight")
+	a.log().Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -196,8 +199,15 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	slog.Info("stopped")
+	a.log().Info("stopped")
 	return nil
+}
+
+func (a *App) log() *slog.Logger {
+	if a.Log == nil {
+		return slog.Default()
+	}
+	return a.Log
 }
 
 func displayAddr(a net.Addr) string {
@@ -218,14 +228,14 @@ func (a *App) housekeeping(ctx context.Context) {
 	for {
 		sys := access.With(ctx, access.System("定时清理"))
 		if n, err := a.Auth.PurgeExpired(sys); err != nil {
-			slog.Warn("purge sessions", "err", err)
+			a.log().Warn("purge sessions", "err", err)
 		} else if n > 0 {
-			slog.Info("purged ended sessions", "rows", n)
+			a.log().Info("purged ended sessions", "rows", n)
 		}
 		if n, err := idem.Purge(sys, a.DB, 24*time.Hour, time.Now()); err != nil {
-			slog.Warn("purge idempotency keys", "err", err)
+			a.log().Warn("purge idempotency keys", "err", err)
 		} else if n > 0 {
-			slog.Info("purged idempotency keys", "rows", n)
+			a.log().Info("purged idempotency keys", "rows", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -299,8 +309,6 @@ func (a *App) firstStart(ctx context.Context, out io.Writer, base string) error 
 	} else {
 		fmt.Fprintf(out, "\n首次启动：已创建系统管理员账户。密码只显示这一次，数据库中只保存其哈希。登录：%s/login\n\n", base)
 	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  角色\t用户名\t密码\t法院")
 	roles, err := auth.Roles(sys, a.DB)
 	if err != nil {
 		return err
@@ -309,10 +317,11 @@ func (a *App) firstStart(ctx context.Context, out io.Writer, base string) error 
 	for _, r := range roles {
 		names[r.Code] = r.Name
 	}
+	rows := [][]string{{"角色", "用户名", "密码", "法院"}}
 	for i, u := range created {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", names[u.Role], u.Username, ins[i].Password, u.CourtName)
+		rows = append(rows, []string{names[u.Role], u.Username, ins[i].Password, u.CourtName})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := textutil.WriteTable(out, "  ", rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(out)

@@ -16,6 +16,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
 }
 
 func newMetrics(db *store.DB, version string) *metrics {
@@ -27,10 +28,13 @@ func newMetrics(db *store.DB, version string) *metrics {
 		Name: "zhixing_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"method", "route"})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "zhixing_http_requests_in_flight", Help: "HTTP requests being served now.",
+	})
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zhixing_build_info", Help: "Version and database engine."},
 		[]string{"version", "engine"})
 	info.WithLabelValues(version, string(db.Engine())).Set(1)
-	m.reg.MustRegister(m.requests, m.duration, info,
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, f := range map[string]func() float64{
 		"zhixing_db_open_connections":   func() float64 { return float64(db.Stats().OpenConnections) },

@@ -85,6 +85,8 @@ func (s *server) observe(next http.Handler) http.Handler {
 		ctx, sink := reqid.WithErrorSink(context.WithValue(reqid.With(r.Context(), id), routeKey{}, holder))
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w}
+		s.metrics.inFlight.Inc()
+		defer s.metrics.inFlight.Dec()
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {

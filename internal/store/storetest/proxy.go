@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"net/url"
@@ -14,9 +15,10 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex
-	conns []net.Conn
-	down  bool
+	mu      sync.Mutex
+	conns   []net.Conn
+	down    bool
+	trigger []byte // cut right after forwarding client bytes that contain it
 }
 
 // NewProxy starts a proxy to the server of dsn and returns it with dsn
@@ -61,9 +63,45 @@ func (p *Proxy) serve() {
 		}
 		p.conns = append(p.conns, c, s)
 		p.mu.Unlock()
-		go func() { _, _ = io.Copy(s, c); s.Close() }()
+		go p.forward(s, c)
 		go func() { _, _ = io.Copy(c, s); c.Close() }()
 	}
+}
+
+// forward copies client bytes to the server, watching for the trigger.
+func (p *Proxy) forward(server, client net.Conn) {
+	defer server.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 {
+			if _, werr := server.Write(buf[:n]); werr != nil {
+				return
+			}
+			p.mu.Lock()
+			hit := p.trigger != nil && bytes.Contains(buf[:n], p.trigger)
+			if hit {
+				p.trigger = nil
+			}
+			p.mu.Unlock()
+			if hit {
+				p.Cut()
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// CutAfter arranges for the connection to be cut right after the client
+// sends bytes containing text (a statement), so that the cut lands inside a
+// transaction.
+func (p *Proxy) CutAfter(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.trigger = []byte(text)
 }
 
 // Cut closes every open connection and refuses new ones until Restore.
