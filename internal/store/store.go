@@ -51,6 +51,7 @@ type DB struct {
 	dsn    string // as given; for SQLite the file path
 	write  *sql.DB
 	read   *sql.DB
+	stmts  *stmtCache // SQLite only
 
 	// retry policy of Transact
 	maxAttempts int
@@ -147,7 +148,7 @@ func (db *DB) openSQLite(opts Options) error {
 	}
 	reader.SetMaxOpenConns(opts.ReadConns)
 	reader.SetMaxIdleConns(opts.ReadConns)
-	db.write, db.read = writer, reader
+	db.write, db.read, db.stmts = writer, reader, newStmtCache()
 	return nil
 }
 
@@ -200,6 +201,9 @@ func (db *DB) Redacted() string {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -227,12 +231,23 @@ type Querier interface {
 
 // Query runs a read query on the reader pool. It sees committed data only.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.stmts != nil {
+		if st := db.stmts.reader(ctx, db.read, query); st != nil {
+			rows, err := st.QueryContext(ctx, db.args(args)...)
+			return rows, classify(err)
+		}
+	}
 	rows, err := db.read.QueryContext(ctx, db.rebind(query), db.args(args)...)
 	return rows, classify(err)
 }
 
 // QueryRow runs a one-row read query on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if db.stmts != nil {
+		if st := db.stmts.reader(ctx, db.read, query); st != nil {
+			return &Row{row: st.QueryRowContext(ctx, db.args(args)...)}
+		}
+	}
 	return &Row{row: db.read.QueryRowContext(ctx, db.rebind(query), db.args(args)...)}
 }
 

@@ -28,20 +28,43 @@ type Tx struct {
 
 type txKey struct{}
 
+// prepared returns the transaction's handle on the cached prepared form of
+// query (SQLite), or nil.
+func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	if tx.db.stmts == nil {
+		return nil
+	}
+	if st := tx.db.stmts.writer(query); st != nil {
+		return tx.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := tx.prepared(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, tx.db.args(args)...)
+		return res, classify(err)
+	}
 	res, err := tx.tx.ExecContext(ctx, tx.db.rebind(query), tx.db.args(args)...)
 	return res, classify(err)
 }
 
 // Query runs a query inside the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.prepared(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, tx.db.args(args)...)
+		return rows, classify(err)
+	}
 	rows, err := tx.tx.QueryContext(ctx, tx.db.rebind(query), tx.db.args(args)...)
 	return rows, classify(err)
 }
 
 // QueryRow runs a one-row query inside the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if st := tx.prepared(ctx, query); st != nil {
+		return &Row{row: st.QueryRowContext(ctx, tx.db.args(args)...)}
+	}
 	return &Row{row: tx.tx.QueryRowContext(ctx, tx.db.rebind(query), tx.db.args(args)...)}
 }
 
@@ -168,6 +191,10 @@ func (db *DB) transactOnce(ctx context.Context, fn func(context.Context, *Tx) er
 	stx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	if db.stmts != nil {
+		// Once the writer is free again, prepare what this transaction ran.
+		defer db.stmts.preparePending(context.WithoutCancel(ctx), db.write)
 	}
 	tx := &Tx{db: db, tx: stx}
 	ctx = context.WithValue(ctx, txKey{}, tx)

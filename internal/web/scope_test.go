@@ -78,7 +78,7 @@ func TestRoleScopeMatrix(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			team := uuid.Nil
+			var team uuid.UUID
 			if len(pg.Items) > 0 {
 				team = pg.Items[0].ID
 			} else { // 高院 and 最高法 have no seeded teams: give them one
