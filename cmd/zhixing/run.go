@@ -148,6 +148,13 @@ func (e *env) migrate(args []string) int {
 		return code
 	}
 	defer a.Close()
+	// On SQLite, migrate only where no server runs (a server migrates its
+	// database itself at start); PostgreSQL serialises migrations with a lock.
+	release, err := a.DB.ClaimServer()
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	defer release()
 	res, err := a.Migrate(e.ctx)
 	if err != nil {
 		return e.fail("迁移失败：%v", err)

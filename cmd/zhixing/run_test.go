@@ -186,6 +186,10 @@ func TestTwoServersOnOneSQLiteFile(t *testing.T) {
 	<-started
 	zhixing(t, context.Background(), "", nil, "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()).
 		must(t, exitFail, "另一个 zhixing 服务正在使用")
+	zhixing(t, context.Background(), "", nil, "migrate", "--db", dsn, "--data-dir", t.TempDir()).
+		must(t, exitFail, "另一个 zhixing 服务正在使用")
+	// Tools that only read or make ordinary changes work beside the server.
+	zhixing(t, context.Background(), "", nil, "audit", "verify", "--db", dsn, "--data-dir", t.TempDir()).must(t, exitOK, "完好")
 	cancel()
 	wg.Wait()
 	first.must(t, exitOK, "已启动")

@@ -88,8 +88,13 @@ func (db *DB) Migrate(ctx context.Context, m Migrations) (MigrateResult, error) 
 	for _, s := range m.Seeds {
 		var from int
 		err := db.Transact(ctx, func(ctx context.Context, tx *Tx) error {
-			err := tx.QueryRow(ctx, `SELECT version FROM reference_seeds WHERE name = ?`+tx.ForUpdate(), s.Name).Scan(&from)
-			if err != nil && !IsNoRows(err) {
+			// Lock the seed's row, creating it if needed: a server migrating
+			// at the same time waits here, then sees the version this one
+			// loaded. (A SELECT … FOR UPDATE would lock nothing on a fresh
+			// database, and both would load.)
+			err := tx.QueryRow(ctx, `INSERT INTO reference_seeds (name, version, applied_at) VALUES (?, 0, ?)
+				ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING version`, s.Name, time.Now()).Scan(&from)
+			if err != nil {
 				return err
 			}
 			if from >= s.Version {
@@ -98,9 +103,7 @@ func (db *DB) Migrate(ctx context.Context, m Migrations) (MigrateResult, error) 
 			if err := s.Load(ctx, tx, from, s.Version); err != nil {
 				return err
 			}
-			_, err = tx.Exec(ctx, `INSERT INTO reference_seeds (name, version, applied_at) VALUES (?, ?, ?)
-				ON CONFLICT (name) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at`,
-				s.Name, s.Version, time.Now())
+			_, err = tx.Exec(ctx, `UPDATE reference_seeds SET version = ?, applied_at = ? WHERE name = ?`, s.Version, time.Now(), s.Name)
 			return err
 		})
 		if err != nil {
