@@ -19,6 +19,7 @@ const (
 	Unauthenticated             // no or bad credentials: 401
 	Forbidden                   // authenticated, but not allowed: 403
 	NotFound                    // absent, or outside the caller's court scope: 404
+	MethodNotAllowed            // the resource exists, the method does not: 405
 	Conflict                    // wrong state, duplicate, reused idempotency key: 409
 	TooLarge                    // the body is over the limit: 413
 	TooManyRequests             // throttled: 429

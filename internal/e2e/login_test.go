@@ -86,3 +86,55 @@ func TestLoginHomeLogout(t *testing.T) {
 		t.Fatalf("after logout the desk is at %q (%v)", loc, err)
 	}
 }
+
+// TestUserFilterUpdatesInPlace: on the users page, typing in the filter
+// updates the list without loading a new page (htmx, within the strict
+// Content-Security-Policy), and the filter lands in the address bar so the
+// page can be bookmarked and reloaded.
+func TestUserFilterUpdatesInPlace(t *testing.T) {
+	t.Parallel()
+	browser := browsertest.New(t)
+	env := apptest.New(t, storetest.New(t, store.SQLite))
+	env.User(t, "ss.admin", access.RoleCourtAdmin, "粤0607")
+	env.User(t, "liu.xin", access.RoleClerk, "粤0607")
+	env.User(t, "zhou.qi", access.RoleClerk, "粤0607")
+	ctx := browsertest.Step(t, browser, 60*time.Second)
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(env.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "ss.admin"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), apptest.Password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#desk-title`)),
+		chromedp.Navigate(env.URL+"/admin/users"),
+		chromedp.WaitVisible(chromedp.CSS(`#results`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := text(t, ctx, `#results`); !strings.Contains(list, "liu.xin") || !strings.Contains(list, "zhou.qi") {
+		t.Fatalf("unfiltered list: %q", list)
+	}
+	// Mark this page: a full reload would lose the mark.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.zhixingMark = true`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#q`), "liu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until htmx has swapped the list.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.querySelector('#results').textContent.includes('zhou.qi')`)); err != nil {
+		t.Fatalf("the list was not filtered in place: %v", err)
+	}
+	if list := text(t, ctx, `#results`); !strings.Contains(list, "liu.xin") {
+		t.Fatalf("filtered list lost the match: %q", list)
+	}
+	mark, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.zhixingMark === true`))
+	if err != nil || !mark {
+		t.Fatalf("the page was reloaded instead of updated in place (%v)", err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "q=liu") {
+		t.Fatalf("the filter is not in the address: %q (%v)", loc, err)
+	}
+}

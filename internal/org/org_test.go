@@ -8,6 +8,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -242,5 +243,43 @@ func TestCourtAdministration(t *testing.T) {
 				t.Fatalf("三水 reading its team: %+v, %v", got, err)
 			}
 		})
+	})
+}
+
+func TestTeamKindAdministration(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		name := "快执团队"
+		off := false
+		edit := func(ctx context.Context, patch org.TeamKindPatch) error {
+			return db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+				_, err := org.UpdateTeamKind(ctx, tx, "fast", patch)
+				return err
+			})
+		}
+		courtAdmin := admin(t, db, "粤0607", access.ScopeCourt, access.TeamsManage)
+		if err := edit(courtAdmin, org.TeamKindPatch{Name: &name}); apperr.KindOf(err) != apperr.Forbidden {
+			t.Fatalf("a court administrator edited a platform-wide kind: %v", err)
+		}
+		root := admin(t, db, "最高法", access.ScopeAll, access.ReferenceManage, access.TeamsManage)
+		if err := edit(root, org.TeamKindPatch{Name: &name, Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRow(sys, `SELECT COUNT(*) FROM audit_log WHERE action = 'team_kind.updated' AND court_id = ?`, audit.Platform).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("platform audit records = %d (%v)", n, err)
+		}
+		ss, _ := org.CourtByCode(sys, db, "粤0607")
+		err := db.Transact(root, func(ctx context.Context, tx *store.Tx) error {
+			_, err := org.CreateTeam(ctx, tx, org.TeamInput{CourtID: ss.ID, Kind: "fast", Name: "新快执团队"})
+			return err
+		})
+		if apperr.CodeOf(err) != "unknown_team_kind" {
+			t.Fatalf("a team of a kind out of use: %v", err)
+		}
+		blank := " "
+		if err := edit(root, org.TeamKindPatch{Name: &blank}); apperr.CodeOf(err) != "invalid_team_kind" {
+			t.Fatalf("blank name: %v", err)
+		}
 	})
 }

@@ -287,3 +287,59 @@ func TeamByName(ctx context.Context, q store.Querier, court uuid.UUID, name stri
 	}
 	return id, err
 }
+
+// TeamKindPatch edits a team kind; nil fields stay. The code is fixed.
+type TeamKindPatch struct {
+	Name        *string
+	Description *string
+	Active      *bool
+}
+
+// UpdateTeamKind edits a team kind (reference.manage). Team kinds are
+// platform-wide: their audit records go to the platform chain. A kind taken
+// out of use keeps its teams but cannot be chosen for new ones.
+func UpdateTeamKind(ctx context.Context, tx *store.Tx, code string, patch TeamKindPatch) (TeamKind, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return TeamKind{}, err
+	}
+	if err := p.Require(access.ReferenceManage); err != nil {
+		return TeamKind{}, err
+	}
+	var old TeamKind
+	err = tx.QueryRow(ctx, `SELECT code, name, description, sort_order, active FROM team_kinds WHERE code = ?`+tx.ForUpdate(), code).
+		Scan(&old.Code, &old.Name, &old.Description, &old.SortOrder, &old.Active)
+	if store.IsNoRows(err) {
+		return TeamKind{}, apperr.NotFoundf("团队类别")
+	}
+	if err != nil {
+		return TeamKind{}, err
+	}
+	k := old
+	set(&k.Name, patch.Name)
+	set(&k.Description, patch.Description)
+	set(&k.Active, patch.Active)
+	k.Name, k.Description = strings.TrimSpace(k.Name), strings.TrimSpace(k.Description)
+	switch {
+	case k.Name == "" || utf8.RuneCountInString(k.Name) > 32:
+		return TeamKind{}, apperr.InvalidField("invalid_team_kind", "body.name", "类别名称不能为空，且不超过 32 个字")
+	case utf8.RuneCountInString(k.Description) > 200:
+		return TeamKind{}, apperr.InvalidField("invalid_team_kind", "body.description", "说明不超过 200 个字")
+	}
+	ch := audit.Changes{}
+	diff(ch, "name", old.Name, k.Name)
+	diff(ch, "description", old.Description, k.Description)
+	diff(ch, "active", old.Active, k.Active)
+	if len(ch) == 0 {
+		return old, nil
+	}
+	_, err = tx.Exec(ctx, `UPDATE team_kinds SET name = ?, description = ?, active = ? WHERE code = ?`, k.Name, k.Description, k.Active, k.Code)
+	if store.IsUniqueViolation(err) {
+		return TeamKind{}, apperr.InvalidField("duplicate_team_kind", "body.name", "已有名为“"+k.Name+"”的团队类别")
+	}
+	if err != nil {
+		return TeamKind{}, err
+	}
+	return k, audit.Log(ctx, tx, audit.Entry{CourtID: audit.Platform, Action: "team_kind.updated", ObjectType: "team_kind",
+		ObjectID: k.Code, Summary: "修改团队类别 " + k.Name, Changes: ch})
+}

@@ -142,6 +142,7 @@ func TestBadInput(t *testing.T) {
 			{"limit too large", apptest.Request{Method: "GET", Path: "/api/v1/users?limit=501", Token: admin}, 422, "invalid_input", "query.limit"},
 			{"unknown query parameter", apptest.Request{Method: "GET", Path: "/api/v1/users?colour=red", Token: admin}, 422, "invalid_input", "query.colour"},
 			{"unknown endpoint", apptest.Request{Method: "GET", Path: "/api/v1/nothing", Token: admin}, 404, "no_such_endpoint", ""},
+			{"wrong method", apptest.Request{Method: "PUT", Path: "/api/v1/users", Token: admin, Body: "{}"}, 405, "method_not_allowed", ""},
 			{"unknown team kind", apptest.Request{Method: "POST", Path: "/api/v1/teams", Token: admin,
 				Body: map[string]any{"court_id": env.Court(t, "粤0607").String(), "kind": "nope", "name": "X"}}, 422, "unknown_team_kind", "body.kind"},
 			{"no token", apptest.Request{Method: "GET", Path: "/api/v1/users"}, 401, "unauthenticated", ""},
@@ -159,6 +160,12 @@ func TestBadInput(t *testing.T) {
 				}
 				if tc.field != "" && !hasField(p, tc.field) {
 					t.Fatalf("errors %+v do not name %s", p.Errors, tc.field)
+				}
+				if tc.status == 401 && res.Header.Get("WWW-Authenticate") == "" {
+					t.Fatal("a 401 without WWW-Authenticate")
+				}
+				if tc.status == 405 && res.Header.Get("Allow") != "GET, POST" {
+					t.Fatalf("Allow = %q", res.Header.Get("Allow"))
 				}
 			})
 		}

@@ -30,6 +30,9 @@ func (w *recorder) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
+	if code == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="zhixing"`)
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 

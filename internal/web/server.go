@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -62,6 +63,12 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc(api.Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		if allowed := methodsFor(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			api.WriteProblem(w, r, apperr.New(apperr.MethodNotAllowed, "method_not_allowed",
+				"该接口不支持 "+r.Method+" 方法，可用："+strings.Join(allowed, "、")))
+			return
+		}
 		api.WriteProblem(w, r, apperr.New(apperr.NotFound, "no_such_endpoint", "没有这个接口："+r.Method+" "+r.URL.Path))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +81,21 @@ func NewHandler(o Options) http.Handler {
 	h = s.crossOrigin(h)
 	h = s.observe(h)
 	return h
+}
+
+// methodsFor lists the methods mux serves r's path with, other than the
+// catch-all: a request that reached the catch-all with one of them missing
+// used the wrong method.
+func methodsFor(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != api.Prefix+"/" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -70,6 +70,8 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusForbidden
 	case apperr.NotFound:
 		return http.StatusNotFound
+	case apperr.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case apperr.Conflict:
 		return http.StatusConflict
 	case apperr.TooLarge:

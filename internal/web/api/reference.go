@@ -84,6 +84,15 @@ type updateRoleInput struct {
 	}
 }
 
+type updateTeamKindInput struct {
+	Code string `path:"code" maxLength:"64"`
+	Body struct {
+		Name        *string `json:"name,omitempty" maxLength:"64"`
+		Description *string `json:"description,omitempty" maxLength:"400"`
+		Active      *bool   `json:"active,omitempty" doc:"停用后已有团队保留，但不能再新建该类团队"`
+	}
+}
+
 type updateCaseTypeInput struct {
 	Code string `path:"code" maxLength:"64"`
 	Body struct {
@@ -175,6 +184,20 @@ func (h *handlers) reference(a huma.API) {
 				out.Items = append(out.Items, TeamKindOut{Code: k.Code, Name: k.Name, Description: k.Description, Active: k.Active})
 			}
 			return body(out), nil
+		})
+
+	huma.Register(a, op(http.MethodPatch, "/team-kinds/{code}", "updateTeamKind", "修改团队类别（全平台生效）", "参考数据"),
+		func(ctx context.Context, in *updateTeamKindInput) (*Body[TeamKindOut], error) {
+			var k org.TeamKind
+			err := h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
+				k, err = org.UpdateTeamKind(ctx, tx, in.Code, org.TeamKindPatch{Name: trimmed(in.Body.Name),
+					Description: trimmed(in.Body.Description), Active: in.Body.Active})
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return body(TeamKindOut{Code: k.Code, Name: k.Name, Description: k.Description, Active: k.Active}), nil
 		})
 
 	huma.Register(a, op(http.MethodGet, "/case-types", "listCaseTypes", "执行案件类型及其类型代字（CODE-2）", "参考数据"),

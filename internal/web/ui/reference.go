@@ -84,22 +84,52 @@ func (u *UI) updateRole(w http.ResponseWriter, r *http.Request, p *access.Princi
 	return nil
 }
 
-type caseTypesView struct {
+// referenceView is the page of platform-wide reference data: case types and
+// team kinds, each row its own form.
+type referenceView struct {
 	Types  []org.CaseType
+	Kinds  []org.TeamKind
 	Errors map[string]string
 	Error  string
-	Failed string // the code of the row whose edit failed
+	Failed string // "case:<code>" or "kind:<code>": the row whose edit failed
 }
 
-func (u *UI) caseTypesPage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+func (u *UI) referenceView(r *http.Request, v *referenceView) error {
+	var err error
+	if v.Types, err = org.CaseTypes(r.Context(), u.DB); err != nil {
+		return err
+	}
+	v.Kinds, err = org.TeamKinds(r.Context(), u.DB)
+	return err
+}
+
+func (u *UI) referencePage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	if err := p.Require(access.ReferenceManage); err != nil {
 		return err
 	}
-	types, err := org.CaseTypes(r.Context(), u.DB)
-	if err != nil {
+	var v referenceView
+	if err := u.referenceView(r, &v); err != nil {
 		return err
 	}
-	return u.render(w, r, http.StatusOK, "case_types", "案件类型", "case-types", caseTypesView{Types: types})
+	return u.render(w, r, http.StatusOK, "reference", "参考数据", "reference", v)
+}
+
+// editReference runs one row's edit and answers with the page: redirected
+// on success, re-rendered with the error on the failed row otherwise.
+func (u *UI) editReference(w http.ResponseWriter, r *http.Request, failed string, edit func(ctx context.Context, tx *store.Tx) error) error {
+	err := u.DB.Transact(r.Context(), edit)
+	if err == nil {
+		redirect(w, r, "/admin/reference", "saved")
+		return nil
+	}
+	v := referenceView{Failed: failed}
+	if v.Errors, v.Error, err = formErrors(err); err != nil {
+		return err
+	}
+	if err := u.referenceView(r, &v); err != nil {
+		return err
+	}
+	return u.render(w, r, http.StatusUnprocessableEntity, "reference", "参考数据", "reference", v)
 }
 
 func (u *UI) updateCaseType(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -109,23 +139,24 @@ func (u *UI) updateCaseType(w http.ResponseWriter, r *http.Request, p *access.Pr
 	code := r.PathValue("code")
 	v := formValues(r, "zi", "legacy_zi", "name", "confidence", "active")
 	active := v["active"] == "1"
-	err := u.DB.Transact(r.Context(), func(ctx context.Context, tx *store.Tx) error {
+	return u.editReference(w, r, "case:"+code, func(ctx context.Context, tx *store.Tx) error {
 		_, err := org.UpdateCaseType(ctx, tx, code, org.CaseTypePatch{Zi: ptr(v["zi"]), LegacyZi: ptr(v["legacy_zi"]),
 			Name: ptr(v["name"]), Confidence: ptr(v["confidence"]), Active: &active})
 		return err
 	})
-	if err != nil {
-		view := caseTypesView{Failed: code}
-		if view.Errors, view.Error, err = formErrors(err); err != nil {
-			return err
-		}
-		if view.Types, err = org.CaseTypes(r.Context(), u.DB); err != nil {
-			return err
-		}
-		return u.render(w, r, http.StatusUnprocessableEntity, "case_types", "案件类型", "case-types", view)
+}
+
+func (u *UI) updateTeamKind(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
-	redirect(w, r, "/admin/case-types", "saved")
-	return nil
+	code := r.PathValue("code")
+	v := formValues(r, "name", "description", "active")
+	active := v["active"] == "1"
+	return u.editReference(w, r, "kind:"+code, func(ctx context.Context, tx *store.Tx) error {
+		_, err := org.UpdateTeamKind(ctx, tx, code, org.TeamKindPatch{Name: ptr(v["name"]), Description: ptr(v["description"]), Active: &active})
+		return err
+	})
 }
 
 type auditView struct {

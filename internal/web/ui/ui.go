@@ -173,8 +173,9 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/roles", u.page(u.rolesPage))
 	mux.Handle("GET /admin/roles/{code}", u.page(u.rolePage))
 	mux.Handle("POST /admin/roles/{code}", u.page(u.updateRole))
-	mux.Handle("GET /admin/case-types", u.page(u.caseTypesPage))
+	mux.Handle("GET /admin/reference", u.page(u.referencePage))
 	mux.Handle("POST /admin/case-types/{code}", u.page(u.updateCaseType))
+	mux.Handle("POST /admin/team-kinds/{code}", u.page(u.updateTeamKind))
 
 	mux.Handle("GET /admin/audit", u.page(u.auditPage))
 }
@@ -239,7 +240,7 @@ func navFor(p *access.Principal) []nav {
 		items = append(items, nav{"roles", "角色与权限", "/admin/roles"})
 	}
 	if p.Can(access.ReferenceManage) {
-		items = append(items, nav{"case-types", "案件类型", "/admin/case-types"})
+		items = append(items, nav{"reference", "参考数据", "/admin/reference"})
 	}
 	if p.Can(access.AuditRead) {
 		items = append(items, nav{"audit", "审计日志", "/admin/audit"})
