@@ -225,17 +225,21 @@ func displayAddr(a net.Addr) string {
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
+	sys := access.With(ctx, access.System("定时清理"))
+	purges := []struct {
+		what string
+		run  func() (int64, error)
+	}{
+		{"ended sessions", func() (int64, error) { return a.Auth.PurgeExpired(sys) }},
+		{"idempotency keys", func() (int64, error) { return idem.Purge(sys, a.DB, 24*time.Hour, time.Now()) }},
+	}
 	for {
-		sys := access.With(ctx, access.System("定时清理"))
-		if n, err := a.Auth.PurgeExpired(sys); err != nil {
-			a.log().Warn("purge sessions", "err", err)
-		} else if n > 0 {
-			a.log().Info("purged ended sessions", "rows", n)
-		}
-		if n, err := idem.Purge(sys, a.DB, 24*time.Hour, time.Now()); err != nil {
-			a.log().Warn("purge idempotency keys", "err", err)
-		} else if n > 0 {
-			a.log().Info("purged idempotency keys", "rows", n)
+		for _, p := range purges {
+			if n, err := p.run(); err != nil {
+				a.log().Warn("purge failed", "what", p.what, "err", err)
+			} else if n > 0 {
+				a.log().Info("purged", "what", p.what, "rows", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

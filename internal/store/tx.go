@@ -237,3 +237,22 @@ var ErrNoRows = sql.ErrNoRows
 
 // IsNoRows reports whether err is sql.ErrNoRows.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// TransactValue is Transact for work that produces a value: it runs fn in a
+// write transaction and returns fn's value once the transaction committed.
+//
+//	c, err := store.TransactValue(ctx, db, func(ctx context.Context, tx *store.Tx) (org.Court, error) {
+//		return org.CreateCourt(ctx, tx, in)
+//	})
+func TransactValue[T any](ctx context.Context, db *DB, fn func(ctx context.Context, tx *Tx) (T, error)) (T, error) {
+	var v T
+	err := db.Transact(ctx, func(ctx context.Context, tx *Tx) (err error) {
+		v, err = fn(ctx, tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}

@@ -129,11 +129,9 @@ func (h *handlers) courts(a huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			var c org.Court
-			err = h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				c, err = org.CreateCourt(ctx, tx, org.CourtInput{Code: b.Code, Name: b.Name, ShortName: b.ShortName,
+			c, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (org.Court, error) {
+				return org.CreateCourt(ctx, tx, org.CourtInput{Code: b.Code, Name: b.Name, ShortName: b.ShortName,
 					Level: org.Level(b.Level), ParentID: parent, DivisionCode: b.DivisionCode, Confidence: b.Confidence})
-				return err
 			})
 			if err != nil {
 				return nil, err
@@ -148,11 +146,9 @@ func (h *handlers) courts(a huma.API) {
 				return nil, err
 			}
 			b := in.Body
-			var c org.Court
-			err = h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				c, err = org.UpdateCourt(ctx, tx, id, org.CourtPatch{Code: trimmed(b.Code), Name: trimmed(b.Name),
+			c, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (org.Court, error) {
+				return org.UpdateCourt(ctx, tx, id, org.CourtPatch{Code: trimmed(b.Code), Name: trimmed(b.Name),
 					ShortName: trimmed(b.ShortName), DivisionCode: trimmed(b.DivisionCode), Confidence: b.Confidence, Active: b.Active})
-				return err
 			})
 			if err != nil {
 				return nil, err

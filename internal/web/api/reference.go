@@ -147,10 +147,8 @@ func (h *handlers) reference(a huma.API) {
 				}
 				patch.Permissions = &perms
 			}
-			var r auth.Role
-			err := h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				r, err = auth.UpdateRole(ctx, tx, in.Code, patch)
-				return err
+			r, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (auth.Role, error) {
+				return auth.UpdateRole(ctx, tx, in.Code, patch)
 			})
 			if err != nil {
 				return nil, err
@@ -188,11 +186,9 @@ func (h *handlers) reference(a huma.API) {
 
 	huma.Register(a, op(http.MethodPatch, "/team-kinds/{code}", "updateTeamKind", "修改团队类别（全平台生效）", "参考数据"),
 		func(ctx context.Context, in *updateTeamKindInput) (*Body[TeamKindOut], error) {
-			var k org.TeamKind
-			err := h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				k, err = org.UpdateTeamKind(ctx, tx, in.Code, org.TeamKindPatch{Name: trimmed(in.Body.Name),
+			k, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (org.TeamKind, error) {
+				return org.UpdateTeamKind(ctx, tx, in.Code, org.TeamKindPatch{Name: trimmed(in.Body.Name),
 					Description: trimmed(in.Body.Description), Active: in.Body.Active})
-				return err
 			})
 			if err != nil {
 				return nil, err
@@ -218,11 +214,9 @@ func (h *handlers) reference(a huma.API) {
 
 	huma.Register(a, op(http.MethodPatch, "/case-types/{code}", "updateCaseType", "修改案件类型（全平台生效）", "参考数据"),
 		func(ctx context.Context, in *updateCaseTypeInput) (*Body[CaseTypeOut], error) {
-			var c org.CaseType
-			err := h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				c, err = org.UpdateCaseType(ctx, tx, in.Code, org.CaseTypePatch{Zi: trimmed(in.Body.Zi),
+			c, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (org.CaseType, error) {
+				return org.UpdateCaseType(ctx, tx, in.Code, org.CaseTypePatch{Zi: trimmed(in.Body.Zi),
 					LegacyZi: trimmed(in.Body.LegacyZi), Name: trimmed(in.Body.Name), Confidence: in.Body.Confidence, Active: in.Body.Active})
-				return err
 			})
 			if err != nil {
 				return nil, err

@@ -91,10 +91,8 @@ func (h *handlers) teams(a huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			var t org.Team
-			err = h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				t, err = org.CreateTeam(ctx, tx, org.TeamInput{CourtID: court, Kind: in.Body.Kind, Name: in.Body.Name, Region: in.Body.Region})
-				return err
+			t, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (org.Team, error) {
+				return org.CreateTeam(ctx, tx, org.TeamInput{CourtID: court, Kind: in.Body.Kind, Name: in.Body.Name, Region: in.Body.Region})
 			})
 			if err != nil {
 				return nil, err
@@ -108,10 +106,8 @@ func (h *handlers) teams(a huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			var t org.Team
-			err = h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
-				t, err = org.UpdateTeam(ctx, tx, id, org.TeamPatch{Kind: in.Body.Kind, Name: in.Body.Name, Region: in.Body.Region, Active: in.Body.Active})
-				return err
+			t, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (org.Team, error) {
+				return org.UpdateTeam(ctx, tx, id, org.TeamPatch{Kind: in.Body.Kind, Name: in.Body.Name, Region: in.Body.Region, Active: in.Body.Active})
 			})
 			if err != nil {
 				return nil, err

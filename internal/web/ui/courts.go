@@ -91,17 +91,15 @@ func (u *UI) createCourt(w http.ResponseWriter, r *http.Request, p *access.Princ
 		return err
 	}
 	f := courtForm{Values: formValues(r, "code", "name", "short_name", "level", "parent_id", "division_code", "confidence")}
-	var c org.Court
-	err := func() error {
+	c, err := func() (org.Court, error) {
 		parent, err := formID(r, "parent_id")
 		if err != nil {
-			return err
+			return org.Court{}, err
 		}
-		return u.DB.Transact(r.Context(), func(ctx context.Context, tx *store.Tx) (err error) {
-			c, err = org.CreateCourt(ctx, tx, org.CourtInput{Code: f.Values["code"], Name: f.Values["name"],
+		return store.TransactValue(r.Context(), u.DB, func(ctx context.Context, tx *store.Tx) (org.Court, error) {
+			return org.CreateCourt(ctx, tx, org.CourtInput{Code: f.Values["code"], Name: f.Values["name"],
 				ShortName: f.Values["short_name"], Level: org.Level(f.Values["level"]), ParentID: parent,
 				DivisionCode: f.Values["division_code"], Confidence: f.Values["confidence"]})
-			return err
 		})
 	}()
 	if err != nil {

@@ -130,11 +130,7 @@ func (u *UI) createUser(w http.ResponseWriter, r *http.Request, p *access.Princi
 	}
 	f := userForm{Values: formValues(r, "court_id", "team_id", "username", "display_name", "role", "phone")}
 	created, err := func() (auth.User, error) {
-		court, err := formID(r, "court_id")
-		if err != nil {
-			return auth.User{}, err
-		}
-		team, err := formID(r, "team_id")
+		court, team, err := placementIDs(r)
 		if err != nil {
 			return auth.User{}, err
 		}
@@ -204,11 +200,7 @@ func (u *UI) updateUser(w http.ResponseWriter, r *http.Request, p *access.Princi
 	}
 	f := userForm{User: usr, Values: formValues(r, "court_id", "team_id", "display_name", "role", "phone")}
 	_, err = func() (auth.User, error) {
-		court, err := formID(r, "court_id")
-		if err != nil {
-			return auth.User{}, err
-		}
-		team, err := formID(r, "team_id")
+		court, team, err := placementIDs(r)
 		if err != nil {
 			return auth.User{}, err
 		}
@@ -265,6 +257,15 @@ func (u *UI) setDisabled(disabled bool) pageFunc {
 		redirect(w, r, "/admin/users/"+id.String(), done)
 		return nil
 	}
+}
+
+// placementIDs reads the court and team chosen on a user form.
+func placementIDs(r *http.Request) (court, team uuid.UUID, err error) {
+	if court, err = formID(r, "court_id"); err != nil {
+		return
+	}
+	team, err = formID(r, "team_id")
+	return
 }
 
 func ptr[T any](v T) *T { return &v }
