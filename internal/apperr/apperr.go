@@ -13,17 +13,17 @@ import (
 type Kind int
 
 const (
-	Internal        Kind = iota // a bug or an unexpected failure: 500
-	Invalid                     // the input is wrong: 422 (400 for undecodable input)
-	BadRequest                  // the request itself cannot be read: 400
-	Unauthenticated             // no or bad credentials: 401
-	Forbidden                   // authenticated, but not allowed: 403
-	NotFound                    // absent, or outside the caller's court scope: 404
-	MethodNotAllowed            // the resource exists, the method does not: 405
-	Conflict                    // wrong state, duplicate, reused idempotency key: 409
-	TooLarge                    // the body is over the limit: 413
-	TooManyRequests             // throttled: 429
-	Unavailable                 // a dependency (the database) is unreachable: 503
+	Internal         Kind = iota // a bug or an unexpected failure: 500
+	Invalid                      // the input is wrong: 422 (400 for undecodable input)
+	BadRequest                   // the request itself cannot be read: 400
+	Unauthenticated              // no or bad credentials: 401
+	Forbidden                    // authenticated, but not allowed: 403
+	NotFound                     // absent, or outside the caller's court scope: 404
+	MethodNotAllowed             // the resource exists, the method does not: 405
+	Conflict                     // wrong state, duplicate, reused idempotency key: 409
+	TooLarge                     // the body is over the limit: 413
+	TooManyRequests              // throttled: 429
+	Unavailable                  // a dependency (the database) is unreachable: 503
 )
 
 // FieldError names one input field at fault.
