@@ -54,6 +54,7 @@ serve 另有：
   --session-ttl ZHIXING_SESSION_TTL 会话最长有效期（默认 12h）
   --session-idle ZHIXING_SESSION_IDLE 会话闲置失效（默认 2h）
   --demo        ZHIXING_DEMO        首次启动时创建演示账户（默认 true）
+  --trusted-proxies ZHIXING_TRUSTED_PROXIES 可信反向代理的地址或网段（逗号分隔），只采信它们转来的 X-Forwarded-For
 `
 
 // env is what a command runs with.

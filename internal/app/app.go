@@ -128,7 +128,8 @@ func (a *App) Ready(ctx context.Context) error { return a.CheckSchema(ctx) }
 // Handler returns the HTTP handler of the whole site.
 func (a *App) Handler() http.Handler {
 	a.services()
-	return web.NewHandler(web.Options{DB: a.DB, Auth: a.Auth, Version: Version, Ready: a.Ready, Log: a.Log})
+	return web.NewHandler(web.Options{DB: a.DB, Auth: a.Auth, Version: Version, Ready: a.Ready, Log: a.Log,
+		TrustedProxies: a.Cfg.TrustedProxies})
 }
 
 // Serve runs the server on addr until ctx is cancelled: it claims the

@@ -40,13 +40,20 @@ type Env struct {
 }
 
 // New starts the server on db (a storetest database).
-func New(t testing.TB, db *store.DB) *Env {
+func New(t testing.TB, db *store.DB) *Env { return NewWith(t, db, nil) }
+
+// NewWith is New with a chance to adjust the app (its configuration) before
+// the server starts.
+func NewWith(t testing.TB, db *store.DB, adjust func(*app.App)) *Env {
 	t.Helper()
 	cfg := config.Config{DB: "test", DataDir: t.TempDir(), Addr: "127.0.0.1:0", SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour}
 	a := &app.App{Cfg: cfg, DB: db, Log: slog.New(slog.DiscardHandler),
 		AuthConfig: auth.Config{Hash: Cheap, IPRate: 1000, IPBurst: 1000}}
 	if testing.Verbose() {
 		a.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if adjust != nil {
+		adjust(a)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

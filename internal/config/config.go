@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -27,6 +28,9 @@ type Config struct {
 	SessionTTL  time.Duration // ZHIXING_SESSION_TTL: absolute lifetime of a session
 	SessionIdle time.Duration // ZHIXING_SESSION_IDLE: a session unused this long ends
 	Demo        bool          // ZHIXING_DEMO: on first start, create one demo account per role
+	// ZHIXING_TRUSTED_PROXIES: reverse proxies (addresses or CIDR prefixes,
+	// comma-separated) whose X-Forwarded-For names the real client.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults.
@@ -48,7 +52,7 @@ func (e *Error) Error() string {
 // raw holds the values as strings, from the environment first and then the
 // flags.
 type raw struct {
-	db, addr, dataDir, logLevel, sessionTTL, sessionIdle, demo string
+	db, addr, dataDir, logLevel, sessionTTL, sessionIdle, demo, proxies string
 }
 
 // Flags registers the configuration flags on fs and returns a function that
@@ -67,11 +71,13 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, withServer bool) func()
 	fs.StringVar(&r.logLevel, "log-level", env("ZHIXING_LOG_LEVEL", "info"), "日志级别：debug、info、warn、error（ZHIXING_LOG_LEVEL）")
 	r.addr, r.sessionTTL, r.sessionIdle, r.demo = env("ZHIXING_ADDR", DefaultAddr), env("ZHIXING_SESSION_TTL", "12h"),
 		env("ZHIXING_SESSION_IDLE", "2h"), env("ZHIXING_DEMO", "true")
+	r.proxies = env("ZHIXING_TRUSTED_PROXIES", "")
 	if withServer {
 		fs.StringVar(&r.addr, "addr", r.addr, "监听地址 主机:端口（ZHIXING_ADDR）")
 		fs.StringVar(&r.sessionTTL, "session-ttl", r.sessionTTL, "会话最长有效期（ZHIXING_SESSION_TTL）")
 		fs.StringVar(&r.sessionIdle, "session-idle", r.sessionIdle, "会话闲置失效时间（ZHIXING_SESSION_IDLE）")
 		fs.StringVar(&r.demo, "demo", r.demo, "首次启动时为每个角色创建演示账户：true 或 false（ZHIXING_DEMO）")
+		fs.StringVar(&r.proxies, "trusted-proxies", r.proxies, "可信反向代理的地址或网段，逗号分隔；只采信它们转来的 X-Forwarded-For（ZHIXING_TRUSTED_PROXIES）")
 	}
 	return func() (Config, error) { return r.validate() }
 }
@@ -132,6 +138,20 @@ func (r *raw) validate() (Config, error) {
 	}
 	if c.Demo, err = strconv.ParseBool(r.demo); err != nil {
 		return c, &Error{"ZHIXING_DEMO", "demo", r.demo, "应为 true 或 false"}
+	}
+	for _, item := range strings.Split(r.proxies, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				return c, &Error{"ZHIXING_TRUSTED_PROXIES", "trusted-proxies", r.proxies, "应为逗号分隔的 IP 地址或网段，如 127.0.0.1,10.0.0.0/8"}
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	}
 	return c, nil
 }

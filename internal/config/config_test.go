@@ -4,10 +4,14 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/zhixing-court/zhixing/internal/config"
 )
@@ -31,8 +35,8 @@ func TestDefaults(t *testing.T) {
 	}
 	want := config.Config{DB: filepath.Join("zhixing-data", "zhixing.db"), Addr: "127.0.0.1:8080", DataDir: "zhixing-data",
 		LogLevel: slog.LevelInfo, SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, Demo: true}
-	if c != want {
-		t.Fatalf("defaults = %+v, want %+v", c, want)
+	if diff := cmp.Diff(want, c, cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
+		t.Fatalf("defaults (-want +got):\n%s", diff)
 	}
 }
 
@@ -49,6 +53,18 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	c, err = load(t, nil, "--db", "postgres://postgres@127.0.0.1:5432/zhixing")
 	if err != nil || c.DB != "postgres://postgres@127.0.0.1:5432/zhixing" {
 		t.Fatalf("postgres url: %+v, %v", c, err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"ZHIXING_TRUSTED_PROXIES": " 127.0.0.1, 10.1.2.3/8 ,::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	if diff := cmp.Diff(want, c.TrustedProxies, cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
+		t.Fatalf("proxies (-want +got):\n%s", diff)
 	}
 }
 
@@ -69,6 +85,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"ZHIXING_SESSION_IDLE": "24h"}, nil, "ZHIXING_SESSION_IDLE"}, // longer than the 12h TTL
 		{map[string]string{"ZHIXING_DEMO": "maybe"}, nil, "ZHIXING_DEMO"},
 		{nil, []string{"--data-dir", " "}, "ZHIXING_DATA_DIR"},
+		{map[string]string{"ZHIXING_TRUSTED_PROXIES": "10.0.0.0/8,nginx"}, nil, "ZHIXING_TRUSTED_PROXIES"},
 	} {
 		_, err := load(t, tc.env, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.name) || !strings.Contains(err.Error(), "配置错误") {

@@ -7,6 +7,7 @@ package org
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,11 +110,18 @@ func scanCourt(sc interface{ Scan(...any) error }) (Court, error) {
 	return c, err
 }
 
-// Courts returns every court, ordered by path (each court after its parent).
-// Courts are reference data every signed-in user may read: choosing a court
-// for an application or an entrusted matter needs them all.
+// Courts returns every court, ordered by code byte by byte (the same on every
+// engine and collation, so that paging by code is exact). Courts are
+// reference data every signed-in user may read: choosing a court for an
+// application or an entrusted matter needs them all.
 func Courts(ctx context.Context, q store.Querier) ([]Court, error) {
-	rows, err := q.Query(ctx, `SELECT `+courtColumns+` FROM courts ORDER BY code`)
+	out, err := queryCourts(ctx, q)
+	slices.SortFunc(out, func(a, b Court) int { return strings.Compare(a.Code, b.Code) })
+	return out, err
+}
+
+func queryCourts(ctx context.Context, q store.Querier) ([]Court, error) {
+	rows, err := q.Query(ctx, `SELECT `+courtColumns+` FROM courts`)
 	if err != nil {
 		return nil, err
 	}

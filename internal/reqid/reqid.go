@@ -77,3 +77,23 @@ func RecordError(ctx context.Context, err error) {
 		s.mu.Unlock()
 	}
 }
+
+// Client is who is calling, as far as the network tells: the address (after
+// trusted proxies) and the user agent.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+type clientKey struct{}
+
+// WithClient returns ctx carrying c.
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// ClientFrom returns the client recorded in ctx.
+func ClientFrom(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
+	return c
+}

@@ -3,11 +3,13 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/app"
 	"github.com/zhixing-court/zhixing/internal/apptest"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
@@ -324,4 +326,41 @@ func TestHealthAndMetrics(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestClientAddressBehindAProxy: X-Forwarded-For names the client only when
+// the request comes from a trusted proxy, and then only its rightmost
+// untrusted entry counts (what the client wrote further left is ignored).
+func TestClientAddressBehindAProxy(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t, store.SQLite)
+	trusting := apptest.NewWith(t, db, func(a *app.App) { a.Cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
+	plain := apptest.New(t, db)
+	trusting.User(t, "proxied", access.RoleClerk, "粤0607")
+	login := func(env *apptest.Env, xff string) string {
+		res := env.Send(t, apptest.Request{Method: "POST", Path: "/api/v1/sessions",
+			Body: map[string]string{"username": "proxied", "password": apptest.Password}, Header: map[string]string{"X-Forwarded-For": xff}})
+		var out api.SessionOut
+		res.JSON(t, &out)
+		var ip string
+		if err := db.QueryRow(t.Context(), `SELECT ip FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'proxied') ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&ip); err != nil {
+			t.Fatal(err)
+		}
+		return ip
+	}
+	for _, tc := range []struct {
+		env  *apptest.Env
+		xff  string
+		want string
+	}{
+		{trusting, "203.0.113.7", "203.0.113.7"},
+		{trusting, "198.51.100.1, 203.0.113.7", "203.0.113.7"}, // the client cannot choose its address
+		{trusting, "203.0.113.7, 127.0.0.2", "203.0.113.7"},    // a second trusted hop
+		{trusting, "not-an-ip", "127.0.0.1"},
+		{plain, "203.0.113.7", "127.0.0.1"}, // no trusted proxy: the header is ignored
+	} {
+		if got := login(tc.env, tc.xff); got != tc.want {
+			t.Errorf("X-Forwarded-For %q: client %q, want %q", tc.xff, got, tc.want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -143,11 +144,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // and the request goes on unauthenticated (pages then ask to sign in).
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ctx := api.WithClient(r.Context(), api.Client{IP: host, UserAgent: r.UserAgent()})
+		ctx := reqid.WithClient(r.Context(), reqid.Client{IP: s.clientIP(r), UserAgent: r.UserAgent()})
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
@@ -207,4 +204,45 @@ func (s *server) crossOrigin(next http.Handler) http.Handler {
 		s.fail(w, r, apperr.New(apperr.Forbidden, "cross_origin", "拒绝来自其他网站的请求"))
 	}))
 	return cop.Handler(next)
+}
+
+// clientIP is the caller's address. X-Forwarded-For is believed only from the
+// configured trusted proxies (ZHIXING_TRUSTED_PROXIES): walking it from the
+// right, the first address that is not a trusted proxy is the client. Without
+// this, every user behind one reverse proxy would share its address, and the
+// per-address login limit would throttle a whole court.
+func (s *server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // a malformed entry: trust nothing further left
+		}
+		if !s.trusted(hop) {
+			return hop
+		}
+		host = hop
+	}
+	return host
+}
+
+func (s *server) trusted(ip string) bool {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, p := range s.proxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

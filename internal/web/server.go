@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ type Options struct {
 	// Log receives one line per request and every internal error
 	// (slog.Default() when nil).
 	Log *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed.
+	TrustedProxies []netip.Prefix
 }
 
 type server struct {
@@ -44,6 +48,7 @@ type server struct {
 	ready   func(context.Context) error
 	now     func() time.Time
 	log     *slog.Logger
+	proxies []netip.Prefix
 }
 
 // NewHandler returns the whole site.
@@ -54,7 +59,8 @@ func NewHandler(o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	s := &server{db: o.DB, auth: o.Auth, ready: o.Ready, now: o.Now, log: o.Log, metrics: newMetrics(o.DB, o.Version)}
+	s := &server{db: o.DB, auth: o.Auth, ready: o.Ready, now: o.Now, log: o.Log, proxies: o.TrustedProxies,
+		metrics: newMetrics(o.DB, o.Version)}
 	mux := http.NewServeMux()
 	api.Register(mux, api.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version})
 	s.ui = ui.New(ui.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version, Now: o.Now})

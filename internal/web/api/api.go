@@ -6,7 +6,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -149,24 +148,6 @@ func optionalID(id uuid.UUID) *string {
 	}
 	s := id.String()
 	return &s
-}
-
-type clientKey struct{}
-
-// Client is who is calling, as far as the network tells.
-type Client struct {
-	IP        string
-	UserAgent string
-}
-
-// WithClient records the caller's address and agent in ctx (middleware does).
-func WithClient(ctx context.Context, c Client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
-}
-
-func clientOf(ctx context.Context) Client {
-	c, _ := ctx.Value(clientKey{}).(Client)
-	return c
 }
 
 func trimmed(p *string) *string {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -88,7 +89,11 @@ func statusOf(k apperr.Kind) int {
 // *apperr.Error is an internal error: it is logged with the request id, and
 // the caller learns only that something failed.
 func ProblemFor(r *http.Request, err error) *Problem {
-	rid := reqid.From(r.Context())
+	ctx := context.Background()
+	if r != nil {
+		ctx = r.Context()
+	}
+	rid := reqid.From(ctx)
 	var p *Problem
 	if errors.As(err, &p) {
 		p.RequestID = rid
@@ -96,10 +101,10 @@ func ProblemFor(r *http.Request, err error) *Problem {
 	}
 	e, ok := apperr.As(err)
 	if !ok {
-		reqid.RecordError(r.Context(), err) // logged with the request, never shown
+		reqid.RecordError(ctx, err) // logged with the request, never shown
 		e = &apperr.Error{Kind: apperr.Internal, Code: "internal", Detail: "服务器内部错误，请稍后重试；如果问题持续，请把请求编号告诉系统管理员"}
 	} else if e.Kind == apperr.Unavailable {
-		reqid.RecordError(r.Context(), err)
+		reqid.RecordError(ctx, err)
 	}
 	status := statusOf(e.Kind)
 	p = &Problem{Title: titles[status], Status: status, Detail: e.Detail, Code: e.Code, RequestID: rid}

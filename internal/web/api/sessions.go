@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/zhixing-court/zhixing/internal/auth"
+	"github.com/zhixing-court/zhixing/internal/reqid"
 )
 
 type loginInput struct {
@@ -30,7 +31,7 @@ func (h *handlers) sessions(a huma.API) {
 	login.Errors = []int{400, 401, 403, 422, 429, 503}
 	login.Description = "用户名或密码错误时统一答复 invalid_credentials，不透露用户是否存在。同一用户名 15 分钟内失败 5 次即锁定 15 分钟（account_locked）；同一地址尝试过频时答复 too_many_attempts。"
 	huma.Register(a, login, func(ctx context.Context, in *loginInput) (*Body[SessionOut], error) {
-		c := clientOf(ctx)
+		c := reqid.ClientFrom(ctx)
 		res, err := h.Auth.Login(ctx, auth.LoginInput{Username: in.Body.Username, Password: in.Body.Password,
 			Kind: auth.KindBearer, IP: c.IP, UserAgent: c.UserAgent})
 		if err != nil {

@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/auth"
+	"github.com/zhixing-court/zhixing/internal/reqid"
 )
 
 type loginView struct {
@@ -41,12 +41,9 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := loginView{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+	c := reqid.ClientFrom(r.Context())
 	res, err := u.Auth.Login(r.Context(), auth.LoginInput{Username: v.Username, Password: r.PostFormValue("password"),
-		Kind: auth.KindCookie, IP: ip, UserAgent: r.UserAgent()})
+		Kind: auth.KindCookie, IP: c.IP, UserAgent: c.UserAgent})
 	if err != nil {
 		e, ok := apperr.As(err)
 		if !ok || e.Kind == apperr.Unavailable || e.Kind == apperr.Internal {
