@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhixing-court/zhixing/internal/access"
@@ -58,6 +59,8 @@ type App struct {
 	AuthConfig auth.Config
 	// Log is the server's logger (slog.Default() when nil).
 	Log *slog.Logger
+
+	schemaOK atomic.Bool
 }
 
 // Open creates the data directory if needed and opens the database. An
@@ -122,8 +125,18 @@ func (a *App) CheckSchema(ctx context.Context) error {
 	return nil
 }
 
-// Ready reports whether the server can do its work.
-func (a *App) Ready(ctx context.Context) error { return a.CheckSchema(ctx) }
+// Ready reports whether the server can do its work: the database is
+// migrated. Once it is, the answer is kept: a schema does not go back.
+func (a *App) Ready(ctx context.Context) error {
+	if a.schemaOK.Load() {
+		return nil
+	}
+	if err := a.CheckSchema(ctx); err != nil {
+		return err
+	}
+	a.schemaOK.Store(true)
+	return nil
+}
 
 // Handler returns the HTTP handler of the whole site.
 func (a *App) Handler() http.Handler {

@@ -68,18 +68,31 @@ func Roles(ctx context.Context, q store.Querier) ([]Role, error) {
 	return out, perms.Err()
 }
 
-// GetRole returns one role.
+// GetRole returns one role with its permissions. Authentication calls it on
+// every request, so it reads that role only.
 func GetRole(ctx context.Context, q store.Querier, code string) (Role, error) {
-	roles, err := Roles(ctx, q)
+	var r Role
+	err := q.QueryRow(ctx, `SELECT code, name, description, scope, sort_order, updated_at FROM roles WHERE code = ?`, code).
+		Scan(&r.Code, &r.Name, &r.Description, &r.Scope, &r.SortOrder, &r.UpdatedAt)
+	if store.IsNoRows(err) {
+		return Role{}, apperr.NotFoundf("角色")
+	}
 	if err != nil {
 		return Role{}, err
 	}
-	for _, r := range roles {
-		if r.Code == code {
-			return r, nil
-		}
+	rows, err := q.Query(ctx, `SELECT permission FROM role_permissions WHERE role_code = ? ORDER BY permission`, code)
+	if err != nil {
+		return Role{}, err
 	}
-	return Role{}, apperr.NotFoundf("角色")
+	defer rows.Close()
+	for rows.Next() {
+		var p access.Permission
+		if err := rows.Scan(&p); err != nil {
+			return Role{}, err
+		}
+		r.Permissions = append(r.Permissions, p)
+	}
+	return r, rows.Err()
 }
 
 func scopeRank(s access.Scope) int {
