@@ -13,6 +13,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/reqid"
+	"github.com/zhixing-court/zhixing/internal/web/httperr"
 )
 
 // Problem is an error answer (RFC 9457, application/problem+json) with a
@@ -44,47 +45,6 @@ func (p *Problem) ContentType(ct string) string {
 	return ct
 }
 
-var titles = map[int]string{
-	http.StatusBadRequest:            "请求无法解析",
-	http.StatusUnauthorized:          "未登录或登录已失效",
-	http.StatusForbidden:             "没有权限",
-	http.StatusNotFound:              "不存在",
-	http.StatusMethodNotAllowed:      "不支持该请求方法",
-	http.StatusConflict:              "状态冲突",
-	http.StatusRequestEntityTooLarge: "请求内容过大",
-	http.StatusUnsupportedMediaType:  "不支持的内容类型",
-	http.StatusUnprocessableEntity:   "输入有误",
-	http.StatusTooManyRequests:       "请求过于频繁",
-	http.StatusInternalServerError:   "服务器内部错误",
-	http.StatusServiceUnavailable:    "服务暂时不可用",
-}
-
-func statusOf(k apperr.Kind) int {
-	switch k {
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.BadRequest:
-		return http.StatusBadRequest
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.MethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.TooManyRequests:
-		return http.StatusTooManyRequests
-	case apperr.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // ProblemFor turns any error into the answer to give. Anything that is not an
 // *apperr.Error is an internal error: it is logged with the request id, and
 // the caller learns only that something failed.
@@ -106,8 +66,8 @@ func ProblemFor(r *http.Request, err error) *Problem {
 	} else if e.Kind == apperr.Unavailable {
 		reqid.RecordError(ctx, err)
 	}
-	status := statusOf(e.Kind)
-	p = &Problem{Title: titles[status], Status: status, Detail: e.Detail, Code: e.Code, RequestID: rid}
+	status := httperr.Status(e.Kind)
+	p = &Problem{Title: httperr.Title(status), Status: status, Detail: e.Detail, Code: e.Code, RequestID: rid}
 	for _, f := range e.Fields {
 		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Detail: f.Detail})
 	}
@@ -159,7 +119,7 @@ func newHumaError(ctx huma.Context, status int, msg string, errs ...error) huma.
 		}
 		fields = append(fields, ProblemField{Field: "body", Detail: translate(err.Error())})
 	}
-	p := &Problem{Title: titles[status], Status: status, Errors: fields}
+	p := &Problem{Title: httperr.Title(status), Status: status, Errors: fields}
 	if r, ok := unwrap(ctx); ok {
 		p.RequestID = reqid.From(r.Context())
 	}
@@ -172,7 +132,7 @@ func newHumaError(ctx huma.Context, status int, msg string, errs ...error) huma.
 			p.Detail = "输入有误：" + fields[0].Field + " " + fields[0].Detail
 		}
 		if isJSONSyntax(fields) {
-			p.Status, p.Title, p.Code, p.Detail = http.StatusBadRequest, titles[http.StatusBadRequest], "malformed_json", "请求体不是有效的 JSON："+fields[0].Detail
+			p.Status, p.Title, p.Code, p.Detail = http.StatusBadRequest, httperr.Title(http.StatusBadRequest), "malformed_json", "请求体不是有效的 JSON："+fields[0].Detail
 		}
 	case status == http.StatusBadRequest:
 		p.Code, p.Detail = "bad_request", "请求无法解析"
@@ -185,9 +145,6 @@ func newHumaError(ctx huma.Context, status int, msg string, errs ...error) huma.
 		p.Code, p.Detail = "internal", "服务器内部错误，请稍后重试"
 	default:
 		p.Code, p.Detail = "error", msg
-	}
-	if p.Title == "" {
-		p.Title = http.StatusText(p.Status)
 	}
 	return p
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/reqid"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/web/httperr"
 )
 
 // SessionCookie is the name of the web session cookie.
@@ -312,17 +313,10 @@ func (u *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	status, heading := map[apperr.Kind]int{
-		apperr.Invalid: 422, apperr.BadRequest: 400, apperr.Unauthenticated: 401, apperr.Forbidden: 403,
-		apperr.NotFound: 404, apperr.Conflict: 409, apperr.TooLarge: 413, apperr.TooManyRequests: 429,
-		apperr.Unavailable: 503,
-	}[e.Kind], map[apperr.Kind]string{
-		apperr.Invalid: "输入有误", apperr.BadRequest: "请求无法处理", apperr.Unauthenticated: "请先登录",
-		apperr.Forbidden: "没有权限", apperr.NotFound: "页面或对象不存在", apperr.Conflict: "操作与当前状态冲突",
-		apperr.TooLarge: "提交的内容过大", apperr.TooManyRequests: "操作过于频繁", apperr.Unavailable: "服务暂时不可用",
-	}[e.Kind]
-	if status == 0 {
-		status, heading = 500, "出错了"
+	status := httperr.Status(e.Kind)
+	heading := map[int]string{http.StatusNotFound: "页面或对象不存在", http.StatusInternalServerError: "出错了"}[status]
+	if heading == "" {
+		heading = httperr.Title(status)
 	}
 	rerr := u.render(w, r, status, "error", heading, "", errorView{Status: status, Heading: heading, Detail: e.Detail,
 		RequestID: reqid.From(r.Context())})
