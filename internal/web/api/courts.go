@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -86,7 +87,7 @@ func (h *handlers) courts(a huma.API) {
 					return nil, err
 				}
 			}
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			all, err := org.Courts(ctx, h.DB)
@@ -112,7 +113,7 @@ func (h *handlers) courts(a huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			c, err := org.GetCourt(ctx, h.DB, id)

@@ -107,7 +107,7 @@ type updateCaseTypeInput struct {
 func (h *handlers) reference(a huma.API) {
 	huma.Register(a, op(http.MethodGet, "/roles", "listRoles", "列出角色及其权限与可见范围", "参考数据"),
 		func(ctx context.Context, _ *struct{}) (*Body[Items[RoleOut]], error) {
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			roles, err := auth.Roles(ctx, h.DB)
@@ -123,7 +123,7 @@ func (h *handlers) reference(a huma.API) {
 
 	huma.Register(a, op(http.MethodGet, "/roles/{code}", "getRole", "查看角色", "参考数据"),
 		func(ctx context.Context, in *codeInput) (*Body[RoleOut], error) {
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			r, err := auth.GetRole(ctx, h.DB, in.Code)
@@ -158,7 +158,7 @@ func (h *handlers) reference(a huma.API) {
 
 	huma.Register(a, op(http.MethodGet, "/permissions", "listPermissions", "权限目录", "参考数据"),
 		func(ctx context.Context, _ *struct{}) (*Body[Items[PermissionOut]], error) {
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			out := Items[PermissionOut]{Items: []PermissionOut{}}
@@ -170,7 +170,7 @@ func (h *handlers) reference(a huma.API) {
 
 	huma.Register(a, op(http.MethodGet, "/team-kinds", "listTeamKinds", "团队类别", "参考数据"),
 		func(ctx context.Context, _ *struct{}) (*Body[Items[TeamKindOut]], error) {
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			kinds, err := org.TeamKinds(ctx, h.DB)
@@ -198,7 +198,7 @@ func (h *handlers) reference(a huma.API) {
 
 	huma.Register(a, op(http.MethodGet, "/case-types", "listCaseTypes", "执行案件类型及其类型代字（CODE-2）", "参考数据"),
 		func(ctx context.Context, _ *struct{}) (*Body[Items[CaseTypeOut]], error) {
-			if _, err := mustSignIn(ctx); err != nil {
+			if _, err := access.Must(ctx); err != nil {
 				return nil, err
 			}
 			types, err := org.CaseTypes(ctx, h.DB)

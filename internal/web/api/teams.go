@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
@@ -115,7 +114,3 @@ func (h *handlers) teams(a huma.API) {
 			return body(teamOut(t)), nil
 		})
 }
-
-// mustSignIn is the check of operations that read reference data: any
-// signed-in user may.
-func mustSignIn(ctx context.Context) (*access.Principal, error) { return access.Must(ctx) }
