@@ -31,6 +31,16 @@ const (
 	RolesManage     Permission = "roles.manage"     // edit roles and their permissions (platform-wide)
 	ReferenceManage Permission = "reference.manage" // edit case types and team kinds (platform-wide)
 	AuditRead       Permission = "audit.read"       // read the audit log of courts in scope
+
+	ApplicationsRegister Permission = "applications.register" // register enforcement applications at the window or in bulk
+	ApplicationsReview   Permission = "applications.review"   // file an application (立案) or refuse it (不予受理)
+	MediationHandle      Permission = "mediation.handle"      // record pre-enforcement mediation (执前督促、和解)
+	CasesRead            Permission = "cases.read"            // read cases, parties and applications of courts in scope
+	CasesWork            Permission = "cases.work"            // move a case through its states, ask for clock deductions and extensions
+	CasesAssign          Permission = "cases.assign"          // assign and reassign cases to teams and handlers, override triage
+	ClockApprove         Permission = "clock.approve"         // approve deductions from the case clock (CLOCK-8)
+	ClockExtend          Permission = "clock.extend"          // approve extensions of the case clock (CLOCK-3: 院长/副院长)
+	TriageManage         Permission = "triage.manage"         // edit and activate triage rule sets
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -48,6 +58,26 @@ var Catalogue = []PermissionInfo{
 	{RolesManage, "管理角色与权限（全平台）"},
 	{ReferenceManage, "管理案件类型与团队类别（全平台）"},
 	{AuditRead, "查看审计日志"},
+	{ApplicationsRegister, "登记执行申请（窗口、批量）"},
+	{ApplicationsReview, "立案审查（立案、不予受理）"},
+	{MediationHandle, "执前督促与调解"},
+	{CasesRead, "查看案件"},
+	{CasesWork, "办理案件（状态变更、申请扣除或延长期限）"},
+	{CasesAssign, "分案、改派与分流调整"},
+	{ClockApprove, "审批扣除审限"},
+	{ClockExtend, "审批延长执行期限"},
+	{TriageManage, "管理繁简分流规则"},
+}
+
+// Administrative reports whether perm is a power over users, courts, roles,
+// reference data or the audit log, rather than over case work. Only these
+// bound whom an administrator may create (see auth's mayGrant).
+func Administrative(perm Permission) bool {
+	switch perm {
+	case UsersRead, UsersManage, CourtsManage, TeamsManage, RolesManage, ReferenceManage, AuditRead, TriageManage:
+		return true
+	}
+	return false
 }
 
 // KnownPermission reports whether p is in the catalogue.

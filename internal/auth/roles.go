@@ -100,9 +100,10 @@ func scopeRank(s access.Scope) int {
 }
 
 // mayGrant reports whether p may give role r to a user, or manage a user who
-// holds it: r must see no further than p and hold no permission p lacks. A
-// court administrator therefore cannot make, or take over, a system
-// administrator.
+// holds it: r must see no further than p and hold no administrative permission
+// p lacks. A court administrator therefore cannot make, or take over, a system
+// administrator, yet can staff the court with judges and clerks whose
+// case-work permissions administrators do not hold themselves.
 func mayGrant(p *access.Principal, r Role) bool {
 	if p.IsSystem() {
 		return true
@@ -111,7 +112,7 @@ func mayGrant(p *access.Principal, r Role) bool {
 		return false
 	}
 	for _, perm := range r.Permissions {
-		if !p.Can(perm) {
+		if access.Administrative(perm) && !p.Can(perm) {
 			return false
 		}
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/auth"
+	"github.com/zhixing-court/zhixing/internal/calendar"
+	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
@@ -34,6 +36,8 @@ func Migrations() store.Migrations {
 	var seeds []store.Seed
 	seeds = append(seeds, org.Seeds()...)
 	seeds = append(seeds, auth.Seeds()...)
+	seeds = append(seeds, calendar.Seeds()...)
+	seeds = append(seeds, intake.Seeds()...)
 	return store.Migrations{SQLite: sub(sqliteFS, "sqlite"), Postgres: sub(postgresFS, "postgres"), Seeds: seeds}
 }
 

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,7 +57,14 @@ type DB struct {
 	// retry policy of Transact
 	maxAttempts int
 	backoff     time.Duration
+
+	memo sync.Map // see Memo
 }
+
+// Memo is a per-database cache for derived data that rarely changes (the
+// holiday calendar, active rule sets): feature packages keep values under
+// their own unexported key types and delete them after a change commits.
+func (db *DB) Memo() *sync.Map { return &db.memo }
 
 // Options tune Open. The zero value is the production default.
 type Options struct {

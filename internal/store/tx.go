@@ -71,6 +71,9 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
 // Engine returns the engine.
 func (tx *Tx) Engine() Engine { return tx.db.engine }
 
+// DB returns the database the transaction belongs to.
+func (tx *Tx) DB() *DB { return tx.db }
+
 // ForUpdate is the row-locking suffix for a SELECT that precedes an update of
 // the same rows: " FOR UPDATE" on PostgreSQL, nothing on SQLite, where the
 // transaction already holds the write lock. Name the tables (aliases) to lock

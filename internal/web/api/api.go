@@ -58,6 +58,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.teams(a)
 	h.reference(a)
 	h.audit(a)
+	h.intake(a)
+	h.cases(a)
+	h.triage(a)
 	return a
 }
 

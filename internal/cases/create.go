@@ -1,0 +1,177 @@
+package cases
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/audit"
+	"github.com/zhixing-court/zhixing/internal/calendar"
+	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/store"
+)
+
+// NewCase is what filing hands over to open a case.
+type NewCase struct {
+	CourtID         uuid.UUID
+	CourtCode       string // 法院代字 (CODE-1)
+	CaseType        string
+	ApplicationID   uuid.UUID
+	OriginCaseID    uuid.UUID
+	BasisKind       string
+	BasisDocumentNo string
+	ClaimAmountFen  int64
+	NonLitigation   bool
+	ReceivedOn      legal.Date
+	FiledOn         legal.Date
+	Parties         []Party
+	Lane            string
+	TeamID          uuid.UUID
+	HandlerID       uuid.UUID
+	Triage          Triage
+	Facts           string
+	// Events are extra timeline entries written after 立案 (the mediation
+	// record, the acceptance notice), in order.
+	Events []Event
+}
+
+// NextNumber advances the counter of (court, 类型代字, year) and returns the
+// next sequence number (CASENO-2). It runs inside the filing transaction: the
+// counter row stays locked until commit, so numbers are consecutive, unique
+// and never lost to a rolled-back filing.
+func NextNumber(ctx context.Context, tx *store.Tx, court uuid.UUID, zi string, year int) (int, error) {
+	var seq int
+	err := tx.QueryRow(ctx, `INSERT INTO case_counters (court_id, zi, year, last_seq) VALUES (?, ?, ?, 1)
+		ON CONFLICT (court_id, zi, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
+		RETURNING last_seq`, court, zi, year).Scan(&seq)
+	return seq, err
+}
+
+// Zi returns the 类型代字 of a case type (CODE-2, data).
+func Zi(ctx context.Context, q store.Querier, caseType string) (string, error) {
+	var zi string
+	var active bool
+	err := q.QueryRow(ctx, `SELECT zi, active FROM case_types WHERE code = ?`, caseType).Scan(&zi, &active)
+	if store.IsNoRows(err) || err == nil && !active {
+		return "", apperr.InvalidField("invalid_case_type", "body.case_type", "案件类型“"+caseType+"”不存在或已停用")
+	}
+	return zi, err
+}
+
+// Create opens a case: numbers it, computes its clock, stores its parties and
+// its first timeline entries, and audits it. The caller (filing) has checked
+// permissions and decided lane, team and handler.
+func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, err
+	}
+	zi, err := Zi(ctx, tx, in.CaseType)
+	if err != nil {
+		return nil, err
+	}
+	year := in.FiledOn.Year()
+	seq, err := NextNumber(ctx, tx, in.CourtID, zi, year)
+	if err != nil {
+		return nil, err
+	}
+	no := legal.CaseNo{Year: year, Court: in.CourtCode, Type: zi, Seq: seq}
+	cal, err := calendar.Load(ctx, tx.DB())
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	c := &Case{ID: store.NewID(), CourtID: in.CourtID, CaseNo: no.String(), Year: year, Zi: zi, Seq: seq, CaseType: in.CaseType,
+		ApplicationID: in.ApplicationID, OriginCaseID: in.OriginCaseID, Status: StatusFiled, Lane: in.Lane, TeamID: in.TeamID,
+		HandlerID: in.HandlerID, Triage: in.Triage, Facts: in.Facts, BasisKind: in.BasisKind, BasisDocumentNo: in.BasisDocumentNo,
+		ClaimAmountFen: in.ClaimAmountFen, NonLitigation: in.NonLitigation, ReceivedOn: in.ReceivedOn, FiledOn: in.FiledOn,
+		Parties: in.Parties, CreatedAt: now, UpdatedAt: now}
+	if in.HandlerID != uuid.Nil {
+		c.Status, c.AssignedOn = StatusInProgress, in.FiledOn
+	}
+	c.Clock = computeClock(cal, c, nil, legal.Today(now))
+	c.Deadline = c.Clock.Deadline.Effective
+	c.PartyNames = partyNames(c.Parties)
+	_, err = tx.Exec(ctx, `INSERT INTO cases (id, court_id, case_no, year, zi, seq, case_type, application_id, origin_case_id, status,
+			lane, team_id, handler_id, assigned_on, triage_rule, triage_version, triage_explanation, triage_override, facts,
+			basis_kind, basis_document_no, claim_amount_fen, non_litigation, received_on, filed_on, deadline, party_names,
+			created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CourtID, c.CaseNo, c.Year, c.Zi, c.Seq, c.CaseType, nullID(c.ApplicationID), nullID(c.OriginCaseID), c.Status,
+		c.Lane, nullID(c.TeamID), nullID(c.HandlerID), nullDate(c.AssignedOn), c.Triage.Rule, c.Triage.Version, c.Triage.Explanation,
+		c.Triage.Override, c.Facts, c.BasisKind, c.BasisDocumentNo, c.ClaimAmountFen, c.NonLitigation, c.ReceivedOn, c.FiledOn,
+		c.Deadline, c.PartyNames, c.CreatedAt, c.UpdatedAt)
+	if store.IsUniqueViolation(err) {
+		// Only possible if numbers were edited by hand: CASENO-2 forbids reuse.
+		return nil, apperr.Wrapf(err, apperr.Conflict, "duplicate_case_no", "案号 "+c.CaseNo+" 已被使用，请联系管理员核对案号计数")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, pt := range c.Parties {
+		if _, err := tx.Exec(ctx, `INSERT INTO case_parties (case_id, seq, role, party_id, name, phone, address, legal_rep)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep); err != nil {
+			return nil, err
+		}
+	}
+	events := append([]Event{{Kind: "filed", Summary: "立案，案号 " + c.CaseNo}}, in.Events...)
+	for _, e := range events {
+		if err := addEvent(ctx, tx, p, c.ID, e.Kind, e.Summary, now); err != nil {
+			return nil, err
+		}
+	}
+	return c, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "case.filed", ObjectType: "case", ObjectID: c.ID.String(),
+		Summary: "立案 " + c.CaseNo + "（" + c.PartyNames + "）",
+		Changes: audit.Changes{"case_no": {To: c.CaseNo}, "lane": {To: c.Lane}, "team_id": {To: idString(c.TeamID)},
+			"handler_id": {To: idString(c.HandlerID)}, "triage_rule": {To: c.Triage.Rule}, "triage_version": {To: c.Triage.Version}}})
+}
+
+func partyNames(ps []Party) string {
+	var app, resp []string
+	for _, p := range ps {
+		if p.Role == "applicant" {
+			app = append(app, p.Name)
+		} else {
+			resp = append(resp, p.Name)
+		}
+	}
+	return strings.Join(app, "、") + " 申请执行 " + strings.Join(resp, "、")
+}
+
+// addEvent appends to a case's timeline. Events written in one transaction
+// get strictly increasing instants so the timeline keeps their order.
+func addEvent(ctx context.Context, tx *store.Tx, p *access.Principal, caseID uuid.UUID, kind, summary string, at time.Time) error {
+	type lastKey struct{}
+	if last, ok := tx.Value(lastKey{}).(time.Time); ok && !at.After(last) {
+		at = last.Add(time.Microsecond)
+	}
+	tx.SetValue(lastKey{}, at)
+	_, err := tx.Exec(ctx, `INSERT INTO case_events (id, case_id, at, kind, summary, actor_id, actor_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		store.NewID(), caseID, at, kind, summary, nullID(p.UserID), p.DisplayName)
+	return err
+}
+
+func nullID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id
+}
+
+func nullDate(d legal.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d
+}
+
+func idString(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
+	}
+	return id.String()
+}

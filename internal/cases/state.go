@@ -1,0 +1,458 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/audit"
+	"github.com/zhixing-court/zhixing/internal/calendar"
+	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/store"
+)
+
+const caseColumns = `c.id, c.court_id, c.case_no, c.year, c.zi, c.seq, c.case_type, c.application_id, c.origin_case_id, c.status,
+	c.closure, c.closure_reason, c.lane, c.team_id, COALESCE(t.name, ''), c.handler_id, COALESCE(u.display_name, ''), c.assigned_on,
+	c.triage_rule, c.triage_version, c.triage_explanation, c.triage_override, c.facts, c.basis_kind, c.basis_document_no,
+	c.claim_amount_fen, c.recovered_amount_fen, c.non_litigation, c.received_on, c.filed_on, c.deadline, c.closed_on, c.party_names,
+	c.created_at, c.updated_at`
+
+const caseFrom = ` FROM cases c LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN users u ON u.id = c.handler_id`
+
+func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
+	c := &Case{}
+	var app, origin, team, handler uuid.NullUUID
+	err := row.Scan(&c.ID, &c.CourtID, &c.CaseNo, &c.Year, &c.Zi, &c.Seq, &c.CaseType, &app, &origin, &c.Status,
+		&c.Closure, &c.ClosureReason, &c.Lane, &team, &c.TeamName, &handler, &c.HandlerName, &c.AssignedOn,
+		&c.Triage.Rule, &c.Triage.Version, &c.Triage.Explanation, &c.Triage.Override, &c.Facts, &c.BasisKind, &c.BasisDocumentNo,
+		&c.ClaimAmountFen, &c.RecoveredAmountFen, &c.NonLitigation, &c.ReceivedOn, &c.FiledOn, &c.Deadline, &c.ClosedOn, &c.PartyNames,
+		&c.CreatedAt, &c.UpdatedAt)
+	c.ApplicationID, c.OriginCaseID, c.TeamID, c.HandlerID = app.UUID, origin.UUID, team.UUID, handler.UUID
+	return c, err
+}
+
+// Get returns a case with its parties, clock and timeline (cases.read).
+// Cases of courts outside the caller's scope do not exist for them.
+func Get(ctx context.Context, q store.Querier, id uuid.UUID) (*Case, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(access.CasesRead); err != nil {
+		return nil, err
+	}
+	c, err := scanCase(q.QueryRow(ctx, `SELECT `+caseColumns+caseFrom+` WHERE c.id = ?`, id))
+	if store.IsNoRows(err) || err == nil && !p.Sees(c.CourtID) {
+		return nil, apperr.NotFoundf("案件")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, loadDetails(ctx, q, c)
+}
+
+// GetByNumber finds a case by its 案号 in any accepted spelling (CASENO-3).
+func GetByNumber(ctx context.Context, q store.Querier, caseNo string) (*Case, error) {
+	n, err := legal.ParseCaseNo(caseNo)
+	if err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	err = q.QueryRow(ctx, `SELECT id FROM cases WHERE case_no = ?`, n.Key().String()).Scan(&id)
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFoundf("案件 " + n.Key().String())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Get(ctx, q, id)
+}
+
+func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
+	rows, err := q.Query(ctx, `SELECT cp.party_id, cp.role, p.kind, cp.name, p.id_number, p.id_checked, cp.legal_rep, cp.phone, cp.address
+		FROM case_parties cp JOIN parties p ON p.id = cp.party_id WHERE cp.case_id = ? ORDER BY cp.seq`, c.ID)
+	if err != nil {
+		return err
+	}
+	c.Parties = nil
+	for rows.Next() {
+		var pt Party
+		if err := rows.Scan(&pt.PartyID, &pt.Role, &pt.Kind, &pt.Name, &pt.IDNumber, &pt.IDChecked, &pt.LegalRep, &pt.Phone, &pt.Address); err != nil {
+			rows.Close()
+			return err
+		}
+		c.Parties = append(c.Parties, pt)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.Query(ctx, `SELECT id, at, kind, summary, actor_name FROM case_events WHERE case_id = ? ORDER BY at, id`, c.ID)
+	if err != nil {
+		return err
+	}
+	c.Events = nil
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.At, &e.Kind, &e.Summary, &e.ActorName); err != nil {
+			rows.Close()
+			return err
+		}
+		c.Events = append(c.Events, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	entries, err := loadEntries(ctx, q, c.ID)
+	if err != nil {
+		return err
+	}
+	cal, err := calendar.Load(ctx, dbOf(q))
+	if err != nil {
+		return err
+	}
+	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
+	return nil
+}
+
+// dbOf returns the database behind a querier.
+func dbOf(q store.Querier) *store.DB {
+	switch q := q.(type) {
+	case *store.DB:
+		return q
+	case *store.Tx:
+		return q.DB()
+	}
+	panic(fmt.Sprintf("cases: unexpected querier %T", q))
+}
+
+// lockForWork reads a case for change, locking its row, after checking perm
+// (none when perm is "") and scope.
+func lockForWork(ctx context.Context, tx *store.Tx, id uuid.UUID, perm access.Permission) (*access.Principal, *Case, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if perm != "" {
+		if err := p.Require(perm); err != nil {
+			return nil, nil, err
+		}
+	}
+	c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+caseFrom+` WHERE c.id = ?`+tx.ForUpdate("c"), id))
+	if store.IsNoRows(err) || err == nil && !p.Sees(c.CourtID) {
+		return nil, nil, apperr.NotFoundf("案件")
+	}
+	return p, c, err
+}
+
+// logCase writes a timeline entry and the audit record of a change.
+func logCase(ctx context.Context, tx *store.Tx, p *access.Principal, c *Case, action, summary string, ch audit.Changes) error {
+	now := time.Now().UTC()
+	if _, err := tx.Exec(ctx, `UPDATE cases SET updated_at = ? WHERE id = ?`, now, c.ID); err != nil {
+		return err
+	}
+	c.UpdatedAt = now
+	if err := addEvent(ctx, tx, p, c.ID, action, summary, now); err != nil {
+		return err
+	}
+	return audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "case." + action, ObjectType: "case", ObjectID: c.ID.String(),
+		Summary: c.CaseNo + "：" + summary, Changes: ch})
+}
+
+// TransitionInput asks to move a case.
+type TransitionInput struct {
+	To     string // in_progress, suspended, deferred, or a closure mode
+	Reason string
+	Until  legal.Date // deferred: the last day of 暂缓执行 (CLOCK-9)
+	// PerformedOutside confirms closure as 执行完毕 when less than the claim
+	// came through the case account (paid directly to the applicant).
+	PerformedOutside bool
+}
+
+// Unmet is a guard that refused a transition.
+type Unmet struct {
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+}
+
+// refused builds the 409 answer with every unmet condition.
+func refused(c *Case, to string, unmet []Unmet) error {
+	e := &apperr.Error{Kind: apperr.Conflict, Code: "invalid_transition"}
+	label := StatusLabel(to)
+	if label == "" {
+		label = ClosureLabel(to)
+	}
+	var parts []string
+	for _, u := range unmet {
+		parts = append(parts, u.Detail)
+		e.Fields = append(e.Fields, apperr.FieldError{Field: "body.to", Detail: u.Detail})
+	}
+	e.Detail = "案件 " + c.CaseNo + " 不能变更为“" + label + "”：" + strings.Join(parts, "；")
+	return e
+}
+
+// ZhongbenMinMonths is the minimum time since filing for 终本 (DOMAIN.md §5:
+// more than 3 months).
+const ZhongbenMinMonths = 3
+
+// guards lists what stops c from moving to `to` (FLOW-10). An empty list
+// means the transition is allowed.
+func guards(c *Case, in TransitionInput, today legal.Date) []Unmet {
+	var u []Unmet
+	if c.Status == StatusClosed {
+		return []Unmet{{"case_closed", "案件已于 " + c.ClosedOn.String() + " 以“" + ClosureLabel(c.Closure) + "”结案，不能再变更状态；如需恢复执行，请登记执恢申请"}}
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		u = append(u, Unmet{"reason_required", "请写明理由或所依据的裁定"})
+	}
+	switch in.To {
+	case StatusInProgress:
+		switch c.Status {
+		case StatusSuspended, StatusDeferred:
+		case StatusFiled:
+			u = append(u, Unmet{"not_assigned", "案件尚未分配承办人，请先分案"})
+		default:
+			u = append(u, Unmet{"already_in_progress", "案件已在执行中"})
+		}
+	case StatusSuspended:
+		if c.Status != StatusInProgress {
+			u = append(u, Unmet{"not_in_progress", "只有执行中的案件可以中止执行"})
+		}
+	case StatusDeferred:
+		if c.Status != StatusInProgress {
+			u = append(u, Unmet{"not_in_progress", "只有执行中的案件可以暂缓执行"})
+		}
+		if in.Until.IsZero() {
+			u = append(u, Unmet{"until_required", "请填写暂缓执行的截止日期"})
+		} else if err := legal.CheckDeferral(today, in.Until, 0, rules()); err != nil {
+			e, _ := apperr.As(err)
+			u = append(u, Unmet{"invalid_deferral", e.Detail})
+		}
+	default:
+		if ClosureLabel(in.To) == "" {
+			return []Unmet{{"unknown_state", "目标状态“" + in.To + "”不存在；可选：in_progress、suspended、deferred、performed、zhongben、terminated、not_enforced、rejected、cancelled、settlement_long_term"}}
+		}
+		if c.Status == StatusFiled && in.To != "cancelled" && in.To != "rejected" && in.To != "not_enforced" {
+			u = append(u, Unmet{"not_assigned", "案件尚未分配承办人，只能销案、驳回申请或不予执行"})
+		}
+		switch in.To {
+		case "performed":
+			if c.RecoveredAmountFen < c.ClaimAmountFen && !in.PerformedOutside {
+				u = append(u, Unmet{"not_fully_recovered", fmt.Sprintf("执行到位金额 %s 少于申请执行金额 %s；如被执行人已直接向申请执行人履行，请确认“案外履行”并在理由中写明",
+					yuan(c.RecoveredAmountFen), yuan(c.ClaimAmountFen))})
+			}
+		case "zhongben":
+			if earliest := c.FiledOn.AddMonths(ZhongbenMinMonths); !today.After(earliest) {
+				u = append(u, Unmet{"zhongben_too_early", "自立案之日起须已超过 3 个月（立案 " + c.FiledOn.String() + "，" + earliest.String() + " 之后方可终本）"})
+			}
+		}
+	}
+	return u
+}
+
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	s := fmt.Sprintf("%d", fen/100)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s¥%s.%02d", sign, b.String(), fen%100)
+}
+
+// Transition moves a case (cases.work). A refused transition answers 409
+// invalid_transition with every unmet condition; nothing is written.
+func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionInput) (*Case, error) {
+	p, c, err := lockForWork(ctx, tx, id, access.CasesWork)
+	if err != nil {
+		return nil, err
+	}
+	today := legal.Today(time.Now())
+	in.Reason = strings.TrimSpace(in.Reason)
+	if unmet := guards(c, in, today); len(unmet) > 0 {
+		return nil, refused(c, in.To, unmet)
+	}
+	from := c.Status
+	var summary string
+	switch in.To {
+	case StatusInProgress:
+		if err := closeDeductions(ctx, tx, c, today); err != nil {
+			return nil, err
+		}
+		c.Status, summary = StatusInProgress, "恢复执行（自"+StatusLabel(from)+"）："+in.Reason
+	case StatusSuspended:
+		if err := openDeduction(ctx, tx, p, c, legal.DeductSuspension, today, legal.Date{}, in.Reason); err != nil {
+			return nil, err
+		}
+		c.Status, summary = StatusSuspended, "中止执行："+in.Reason
+	case StatusDeferred:
+		if err := openDeduction(ctx, tx, p, c, legal.DeductDeferSettlement, today, in.Until, in.Reason); err != nil {
+			return nil, err
+		}
+		c.Status, summary = StatusDeferred, "暂缓执行至 "+in.Until.String()+"："+in.Reason
+	default:
+		if err := closeDeductions(ctx, tx, c, today); err != nil {
+			return nil, err
+		}
+		c.Status, c.Closure, c.ClosureReason, c.ClosedOn = StatusClosed, in.To, in.Reason, today
+		summary = "结案（" + ClosureLabel(in.To) + "）：" + in.Reason
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET status = ?, closure = ?, closure_reason = ?, closed_on = ? WHERE id = ?`,
+		c.Status, c.Closure, c.ClosureReason, nullDate(c.ClosedOn), c.ID); err != nil {
+		return nil, err
+	}
+	if err := refreshDeadline(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	ch := audit.Changes{"status": {From: from, To: c.Status}}
+	if c.Closure != "" {
+		ch["closure"] = audit.Change{To: c.Closure}
+	}
+	if err := logCase(ctx, tx, p, c, "transition", summary, ch); err != nil {
+		return nil, err
+	}
+	return c, loadDetails(ctx, tx, c)
+}
+
+// AssignmentInput reassigns a case by hand (cases.assign).
+type AssignmentInput struct {
+	Lane      string    // "" keeps the lane; a change is a triage override
+	TeamID    uuid.UUID // uuid.Nil keeps the team (or picks the lane's team)
+	HandlerID uuid.UUID // uuid.Nil picks the team's least loaded judge
+	Reason    string
+}
+
+// Assign changes a case's lane, team or handler by hand. Every change needs a
+// reason and is audited; a lane change is recorded as a triage override.
+func Assign(ctx context.Context, tx *store.Tx, id uuid.UUID, in AssignmentInput) (*Case, error) {
+	p, c, err := lockForWork(ctx, tx, id, access.CasesAssign)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == StatusClosed {
+		return nil, refused(c, c.Status, []Unmet{{"case_closed", "案件已结案，不能改派"}})
+	}
+	reason, err := reasonText("body.reason", in.Reason)
+	if err != nil {
+		return nil, err
+	}
+	old := *c
+	lane := c.Lane
+	if in.Lane != "" && in.Lane != c.Lane {
+		lane = in.Lane
+	}
+	team := in.TeamID
+	if team == uuid.Nil && lane == c.Lane {
+		team = c.TeamID
+	}
+	teamID, teamName, kind, err := PickTeam(ctx, tx, c.CourtID, lane, team)
+	if err != nil {
+		return nil, err
+	}
+	handlerID, handlerName, err := PickHandler(ctx, tx, c.CourtID, teamID, in.HandlerID)
+	if err != nil {
+		return nil, err
+	}
+	c.Lane, c.TeamID, c.TeamName, c.HandlerID, c.HandlerName = kind, teamID, teamName, handlerID, handlerName
+	if c.Lane != old.Lane {
+		c.Triage.Override = reason
+	}
+	today := legal.Today(time.Now())
+	if c.HandlerID != old.HandlerID && c.HandlerID != uuid.Nil {
+		c.AssignedOn = today
+		if c.Status == StatusFiled {
+			c.Status = StatusInProgress
+		}
+	}
+	if c.Lane == old.Lane && c.TeamID == old.TeamID && c.HandlerID == old.HandlerID {
+		return nil, apperr.New(apperr.Conflict, "no_change", "分案结果没有变化")
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET lane = ?, team_id = ?, handler_id = ?, assigned_on = ?, status = ?, triage_override = ?
+		WHERE id = ?`, c.Lane, nullID(c.TeamID), nullID(c.HandlerID), nullDate(c.AssignedOn), c.Status, c.Triage.Override, c.ID); err != nil {
+		return nil, err
+	}
+	summary := "改派至 " + c.TeamName
+	if c.HandlerName != "" {
+		summary += "，承办人 " + c.HandlerName
+	}
+	summary += "（" + reason + "）"
+	ch := audit.Changes{"lane": {From: old.Lane, To: c.Lane}, "team_id": {From: idString(old.TeamID), To: idString(c.TeamID)},
+		"handler_id": {From: idString(old.HandlerID), To: idString(c.HandlerID)}, "reason": {To: reason}}
+	if err := logCase(ctx, tx, p, c, "assigned", summary, ch); err != nil {
+		return nil, err
+	}
+	if err := refreshDeadline(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	return c, loadDetails(ctx, tx, c)
+}
+
+// PickTeam returns the team a case of the given lane goes to in court: want
+// when given (it must be an active team of the court), else the active team of
+// the lane's kind with the fewest open cases. It answers 409 no_team_for_lane
+// when the court has none.
+func PickTeam(ctx context.Context, tx *store.Tx, court uuid.UUID, lane string, want uuid.UUID) (id uuid.UUID, name, kind string, err error) {
+	if want != uuid.Nil {
+		var active bool
+		err = tx.QueryRow(ctx, `SELECT id, name, kind, active FROM teams WHERE id = ? AND court_id = ?`, want, court).Scan(&id, &name, &kind, &active)
+		if store.IsNoRows(err) || err == nil && !active {
+			return uuid.Nil, "", "", apperr.InvalidField("invalid_team", "body.team_id", "团队不存在、已停用或不属于本院")
+		}
+		return id, name, kind, err
+	}
+	err = tx.QueryRow(ctx, `SELECT t.id, t.name, t.kind FROM teams t
+		WHERE t.court_id = ? AND t.kind = ? AND t.active
+		ORDER BY (SELECT COUNT(*) FROM cases c WHERE c.team_id = t.id AND c.status <> 'closed'), t.name LIMIT 1`, court, lane).
+		Scan(&id, &name, &kind)
+	if store.IsNoRows(err) {
+		var label string
+		_ = tx.QueryRow(ctx, `SELECT name FROM team_kinds WHERE code = ?`, lane).Scan(&label)
+		if label == "" {
+			label = lane
+		}
+		return uuid.Nil, "", "", apperr.New(apperr.Conflict, "no_team_for_lane", "本院没有在用的“"+label+"”类团队，无法分案；请先建立团队或调整分流规则")
+	}
+	return id, name, kind, err
+}
+
+// PickHandler returns the handler: want when given (an active judge or judge
+// assistant of the team), else the team's active post judge with the fewest
+// open cases, by name on a tie. uuid.Nil when the team has no judge: the case
+// then waits for assignment (CLOCK-5: within 7 days).
+func PickHandler(ctx context.Context, tx *store.Tx, court, team, want uuid.UUID) (uuid.UUID, string, error) {
+	var id uuid.UUID
+	var name string
+	if want != uuid.Nil {
+		var userTeam uuid.NullUUID
+		var role string
+		var disabled sql.NullTime
+		err := tx.QueryRow(ctx, `SELECT id, display_name, team_id, role, disabled_at FROM users WHERE id = ? AND court_id = ?`, want, court).
+			Scan(&id, &name, &userTeam, &role, &disabled)
+		if store.IsNoRows(err) || err == nil && (disabled.Valid || userTeam.UUID != team ||
+			(role != access.RolePostJudge && role != access.RoleJudgeAssistant && role != access.RoleTeamLeader)) {
+			return uuid.Nil, "", apperr.InvalidField("invalid_handler", "body.handler_id", "承办人须为该团队在岗的法官、法官助理或团队长")
+		}
+		return id, name, err
+	}
+	err := tx.QueryRow(ctx, `SELECT u.id, u.display_name FROM users u
+		WHERE u.court_id = ? AND u.team_id = ? AND u.role = ? AND u.disabled_at IS NULL
+		ORDER BY (SELECT COUNT(*) FROM cases c WHERE c.handler_id = u.id AND c.status <> 'closed'), u.display_name, u.id LIMIT 1`,
+		court, team, access.RolePostJudge).Scan(&id, &name)
+	if store.IsNoRows(err) {
+		return uuid.Nil, "", nil
+	}
+	return id, name, err
+}

@@ -1,0 +1,203 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/audit"
+	"github.com/zhixing-court/zhixing/internal/cases"
+	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/org"
+	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/triage"
+)
+
+// FileInput decides how an application is filed. Zero fields mean "by rule":
+// the lane from the active triage rule set, the team of that lane with the
+// fewest open cases, its least loaded judge.
+type FileInput struct {
+	Lane      string    // a manual lane (triage override): needs Reason
+	TeamID    uuid.UUID // a manual team; a team of another lane is an override
+	HandlerID uuid.UUID // a manual handler of the team
+	Reason    string    // why the rule's decision was overridden
+	// AcceptanceNotice records how the 受理通知书 was delivered (e.g. "当场送达").
+	AcceptanceNotice string
+}
+
+// Facts gathers the triage facts of an application (FLOW-5).
+func Facts(ctx context.Context, q store.Querier, a *Application) (triage.Facts, error) {
+	f := triage.Facts{CaseType: a.CaseType, ClaimAmountFen: a.ClaimAmountFen, NonMoney: a.NonMoneyClaims != "",
+		BasisKind: a.Basis.Kind}
+	var ids []any
+	kinds := map[string]bool{}
+	for _, p := range a.Parties {
+		if p.Role == "applicant" {
+			f.ApplicantCount++
+			f.ApplicantIsFinancial = f.ApplicantIsFinancial || p.Financial
+			continue
+		}
+		f.RespondentCount++
+		kinds[p.Kind] = true
+		ids = append(ids, p.PartyID)
+	}
+	switch {
+	case len(kinds) > 1:
+		f.DebtorKind = "mixed"
+	case kinds[Person]:
+		f.DebtorKind = Person
+	default:
+		f.DebtorKind = Organization
+	}
+	if a.Mediation != nil && a.Mediation.Status == MediationFailed {
+		f.MediationOutcome = MediationFailed
+	}
+	if len(ids) > 0 {
+		in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+		err := q.QueryRow(ctx, `SELECT COUNT(DISTINCT cp.case_id) FROM case_parties cp JOIN cases c ON c.id = cp.case_id
+			WHERE cp.role = 'respondent' AND c.status <> 'closed' AND cp.party_id IN (`+in+`)`, ids...).Scan(&f.RelatedCases)
+		if err != nil {
+			return f, err
+		}
+	}
+	if lvl, err := courtLevel(ctx, q, a.CourtID); err == nil {
+		f.CourtLevel = lvl
+	} else {
+		return f, err
+	}
+	return f, nil
+}
+
+func courtLevel(ctx context.Context, q store.Querier, court uuid.UUID) (string, error) {
+	var lvl string
+	err := q.QueryRow(ctx, `SELECT level FROM courts WHERE id = ?`, court).Scan(&lvl)
+	return lvl, err
+}
+
+// File files an application (立案, applications.review): numbers the case
+// (CASENO-1, -2), triages it by the active rule set (FLOW-5) unless
+// overridden with a reason, assigns team and handler, starts its clock and
+// records the 受理通知书. A failed mediation's record travels into the case.
+func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases.Case, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(access.ApplicationsReview); err != nil {
+		return nil, err
+	}
+	a, err := lockApplication(ctx, tx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != StatusReceived {
+		return nil, wrongStatus(a, "立案")
+	}
+	if missing := a.MissingMaterials(); len(missing) > 0 {
+		e := &apperr.Error{Kind: apperr.Conflict, Code: "materials_missing", Detail: "尚缺必需材料，不能立案：" + strings.Join(names(missing), "、")}
+		for _, m := range missing {
+			e.Fields = append(e.Fields, apperr.FieldError{Field: "materials." + m.Code, Detail: "未收到：" + m.Name})
+		}
+		return nil, e
+	}
+	court, err := org.GetCourt(ctx, tx, a.CourtID)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := Facts(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	_, rules, err := ActiveRuleSet(ctx, tx, a.CourtID)
+	if err != nil {
+		return nil, err
+	}
+	d := rules.Evaluate(facts)
+	lane := d.Lane
+	reason := strings.TrimSpace(in.Reason)
+	if in.Lane != "" {
+		if triage.LaneName(in.Lane) == "" {
+			return nil, apperr.InvalidField("invalid_lane", "body.lane", "分流通道“"+in.Lane+"”不存在")
+		}
+		lane = in.Lane
+	}
+	teamID, teamName, kind, err := cases.PickTeam(ctx, tx, a.CourtID, lane, in.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	lane = kind
+	override := ""
+	if lane != d.Lane {
+		if reason == "" {
+			return nil, apperr.InvalidField("override_reason_required", "body.reason",
+				"分流规则决定的通道为“"+triage.LaneName(d.Lane)+"”；人工调整为“"+triage.LaneName(lane)+"”须写明理由")
+		}
+		override = reason
+	}
+	handlerID, handlerName, err := cases.PickHandler(ctx, tx, a.CourtID, teamID, in.HandlerID)
+	if err != nil {
+		return nil, err
+	}
+	factsJSON, err := json.Marshal(facts)
+	if err != nil {
+		return nil, err
+	}
+	today := legal.Today(time.Now())
+	var events []cases.Event
+	if m := a.Mediation; m != nil {
+		events = append(events, cases.Event{Kind: "mediation", Summary: fmt.Sprintf("执前调解%s（调解员 %s，联系 %d 次）：%s",
+			MediationLabel(m.Status), m.MediatorName, len(m.Contacts), m.OutcomeNote)})
+	}
+	events = append(events, cases.Event{Kind: "triage", Summary: "分流：" + d.Explanation})
+	if override != "" {
+		events = append(events, cases.Event{Kind: "triage_override", Summary: "人工调整分流至“" + triage.LaneName(lane) + "”：" + override})
+	}
+	assigned := "分案至 " + teamName
+	if handlerName != "" {
+		assigned += "，承办人 " + handlerName
+	} else {
+		assigned += "，待团队确定承办人（CLOCK-5：立案后 7 日内）"
+	}
+	events = append(events, cases.Event{Kind: "assigned", Summary: assigned})
+	notice := strings.TrimSpace(in.AcceptanceNotice)
+	if notice == "" {
+		notice = "当场送达"
+	}
+	events = append(events, cases.Event{Kind: "acceptance_notice", Summary: "受理通知书：" + notice})
+
+	var parties []cases.Party
+	for _, pt := range a.Parties {
+		parties = append(parties, cases.Party{PartyID: pt.PartyID, Role: pt.Role, Kind: pt.Kind, Name: pt.Name, IDNumber: pt.IDNumber,
+			IDChecked: pt.IDChecked, LegalRep: pt.LegalRep, Phone: pt.Phone, Address: pt.Address})
+	}
+	c, err := cases.Create(ctx, tx, cases.NewCase{CourtID: a.CourtID, CourtCode: court.Code, CaseType: a.CaseType, ApplicationID: a.ID,
+		BasisKind: a.Basis.Kind, BasisDocumentNo: a.Basis.DocumentNo, ClaimAmountFen: a.ClaimAmountFen, ReceivedOn: a.ReceivedOn,
+		FiledOn: today, Parties: parties, Lane: lane, TeamID: teamID, HandlerID: handlerID,
+		Triage: cases.Triage{Rule: d.RuleID, Version: d.Version, Explanation: d.Explanation, Override: override},
+		Facts:  string(factsJSON), Events: events})
+	if err != nil {
+		return nil, err
+	}
+	c.TeamName, c.HandlerName = teamName, handlerName
+	a.Status, a.CaseID, a.DecidedBy, a.DecidedAt = StatusFiled, c.ID, p.UserID, time.Now().UTC()
+	if err := touch(ctx, tx, a); err != nil {
+		return nil, err
+	}
+	ch := audit.Changes{"status": {From: StatusReceived, To: StatusFiled}, "case_no": {To: c.CaseNo}, "lane": {To: lane},
+		"triage_rule": {To: d.RuleID}, "triage_version": {To: d.Version}}
+	if override != "" {
+		ch["triage_override"] = audit.Change{From: d.Lane, To: lane}
+		ch["override_reason"] = audit.Change{To: override}
+	}
+	if err := audit.Log(ctx, tx, audit.Entry{CourtID: a.CourtID, Action: "application.filed", ObjectType: "application",
+		ObjectID: a.ID.String(), Summary: "立案 " + c.CaseNo, Changes: ch}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

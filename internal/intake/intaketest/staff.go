@@ -1,0 +1,80 @@
+package intaketest
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/auth"
+	"github.com/zhixing-court/zhixing/internal/org"
+	"github.com/zhixing-court/zhixing/internal/store"
+)
+
+// Staff is a court with signed-in users in the roles intake needs.
+type Staff struct {
+	DB        *store.DB
+	CourtID   uuid.UUID
+	CourtCode string
+	Sys       context.Context
+
+	Reception, Judge, Mediator, Leader, President, Assistant context.Context
+	JudgeID, MediatorID                                      uuid.UUID
+}
+
+var staffSeq atomic.Int64
+
+// NewStaff makes users in a seeded basic court (三水, 粤0607, unless code
+// names another) and returns contexts carrying their principals. The judge
+// sits in the 速执团队 (fast lane); a second judge in the 普执团队.
+func NewStaff(t testing.TB, db *store.DB, code string) *Staff {
+	t.Helper()
+	if code == "" {
+		code = "粤0607"
+	}
+	sys := access.With(context.Background(), access.System("测试"))
+	court, err := org.CourtByCode(sys, db, code)
+	if err != nil {
+		t.Fatalf("court %s: %v", code, err)
+	}
+	svc := auth.New(db, auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}, IPRate: 1e6, IPBurst: 1e6})
+	s := &Staff{DB: db, CourtID: court.ID, CourtCode: code, Sys: sys}
+	n := staffSeq.Add(1)
+	user := func(role, team string) (context.Context, uuid.UUID) {
+		var teamID uuid.UUID
+		if team != "" {
+			if teamID, err = org.TeamByName(sys, db, court.ID, team); err != nil {
+				t.Fatalf("team %s: %v", team, err)
+			}
+		}
+		name := fmt.Sprintf("u%d.%s", n, role)
+		if team == "普执团队" {
+			name += ".ord"
+		}
+		u, err := svc.CreateUser(sys, auth.UserInput{CourtID: court.ID, TeamID: teamID, Username: name, DisplayName: "测试" + role,
+			Role: role, Password: "secret123"})
+		if err != nil {
+			t.Fatalf("user %s: %v", name, err)
+		}
+		res, err := svc.Login(context.Background(), auth.LoginInput{Username: name, Password: "secret123", Kind: auth.KindBearer, IP: "127.0.0.1"})
+		if err != nil {
+			t.Fatalf("login %s: %v", name, err)
+		}
+		p, err := svc.Authenticate(context.Background(), res.Token)
+		if err != nil {
+			t.Fatalf("authenticate %s: %v", name, err)
+		}
+		return access.With(context.Background(), p), u.ID
+	}
+	s.Reception, _ = user(access.RoleWindowReception, "窗口接待组")
+	s.Judge, s.JudgeID = user(access.RolePostJudge, "速执团队")
+	user(access.RolePostJudge, "普执团队")
+	s.Mediator, s.MediatorID = user(access.RoleMediator, "执诉前调组")
+	s.Leader, _ = user(access.RoleTeamLeader, "速执团队")
+	s.Assistant, _ = user(access.RoleJudgeAssistant, "速执团队")
+	s.President, _ = user(access.RolePresident, "")
+	return s
+}

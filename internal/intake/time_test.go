@@ -1,0 +1,5 @@
+package intake_test
+
+import "time"
+
+func timeNow() time.Time { return time.Now() }
