@@ -185,6 +185,9 @@ func RequestDeduction(ctx context.Context, tx *store.Tx, id uuid.UUID, in Deduct
 	if err := insertEntry(ctx, tx, c.ID, e); err != nil {
 		return nil, err
 	}
+	if err := refreshDeadline(ctx, tx, c); err != nil {
+		return nil, err
+	}
 	summary := fmt.Sprintf("申请扣除审限：%s %s 至 %s（%s）", kind.Label(), in.From, in.To, reason)
 	return c, logCase(ctx, tx, p, c, "clock.deduction_requested", summary, audit.Changes{"entry_id": {To: e.ID.String()}})
 }
@@ -224,6 +227,9 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 	e := ClockEntry{ID: store.NewID(), Kind: "extension", Months: months, Status: "requested", Reason: reason,
 		RequestedBy: p.UserID, RequestedAt: time.Now().UTC()}
 	if err := insertEntry(ctx, tx, c.ID, e); err != nil {
+		return nil, err
+	}
+	if err := refreshDeadline(ctx, tx, c); err != nil {
 		return nil, err
 	}
 	return c, logCase(ctx, tx, p, c, "clock.extension_requested", fmt.Sprintf("申请延长执行期限 %d 个月（%s）", months, reason),
@@ -267,7 +273,7 @@ func DecideEntry(ctx context.Context, tx *store.Tx, caseID, entryID uuid.UUID, a
 		return nil, err
 	}
 	if e.Status != "requested" {
-		return nil, apperr.New(apperr.Conflict, "already_decided", "该申请已"+EntryStatusLabel(e.Status))
+		return nil, apperr.New(apperr.Conflict, "already_decided", "该申请"+EntryStatusLabel(e.Status))
 	}
 	note = strings.TrimSpace(note)
 	if !approve && note == "" {

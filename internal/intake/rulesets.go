@@ -267,7 +267,7 @@ func DryRun(ctx context.Context, q store.Querier, court uuid.UUID, rules []triag
 	if err := requireRuleScope(p, court); err != nil && court != uuid.Nil {
 		return nil, err
 	}
-	proposed, err := triage.Compile(triage.RuleSet{Version: 0, Rules: rules})
+	proposed, err := triage.Compile(triage.RuleSet{Version: 1, Rules: rules}) // a draft: its version is not stored
 	if err != nil {
 		return nil, err
 	}
