@@ -167,7 +167,7 @@ func appendChain(ctx context.Context, tx *store.Tx, recs []Record) error {
 		_, err := tx.Exec(ctx, `INSERT INTO audit_log (court_id, seq, id, at, actor_id, actor_name, actor_role,
 			actor_court_id, action, object_type, object_id, summary, changes, request_id, prev_hash, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.CourtID, r.Seq, r.ID, r.At, nullID(r.ActorID), r.ActorName, r.ActorRole, nullID(r.ActorCourtID),
+			r.CourtID, r.Seq, r.ID, r.At, store.NullID(r.ActorID), r.ActorName, r.ActorRole, store.NullID(r.ActorCourtID),
 			r.Action, r.ObjectType, r.ObjectID, r.Summary, r.Changes, r.RequestID, r.PrevHash, r.Hash)
 		if err != nil {
 			return fmt.Errorf("audit: append %s: %w", r.Action, err)
@@ -194,13 +194,6 @@ func (r *Record) computeHash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
 }
 
 // scanID reads a nullable UUID column.

@@ -179,7 +179,7 @@ func (s *Service) CreateUsers(ctx context.Context, ins []UserInput) ([]User, err
 			ids[i] = store.NewID()
 			_, err = tx.Exec(ctx, `INSERT INTO users (id, court_id, team_id, username, display_name, role, phone, password_hash,
 				must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				ids[i], court.ID, nullID(in.TeamID), in.Username, in.DisplayName, role.Code, in.Phone, hashes[i],
+				ids[i], court.ID, store.NullID(in.TeamID), in.Username, in.DisplayName, role.Code, in.Phone, hashes[i],
 				in.MustChangePassword, now, now, now)
 			if store.IsUniqueViolation(err) {
 				return apperr.InvalidField("duplicate_username", "body.username", "用户名“"+in.Username+"”已被使用")
@@ -190,7 +190,7 @@ func (s *Service) CreateUsers(ctx context.Context, ins []UserInput) ([]User, err
 			err = audit.Log(ctx, tx, audit.Entry{CourtID: court.ID, Action: "user.created", ObjectType: "user",
 				ObjectID: ids[i].String(), Summary: "新建用户 " + in.Username + "（" + in.DisplayName + "，" + role.Name + "）",
 				Changes: audit.Changes{"username": {To: in.Username}, "display_name": {To: in.DisplayName},
-					"role": {To: role.Code}, "court_id": {To: court.ID}, "team_id": {To: nullID(in.TeamID)}, "phone": {To: in.Phone}}})
+					"role": {To: role.Code}, "court_id": {To: court.ID}, "team_id": {To: store.NullID(in.TeamID)}, "phone": {To: in.Phone}}})
 			if err != nil {
 				return err
 			}
@@ -399,7 +399,7 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, patch UserPatch)
 			ch["court_id"] = audit.Change{From: old.CourtID, To: u.CourtID}
 		}
 		if u.TeamID != old.TeamID {
-			ch["team_id"] = audit.Change{From: nullID(old.TeamID), To: nullID(u.TeamID)}
+			ch["team_id"] = audit.Change{From: store.NullID(old.TeamID), To: store.NullID(u.TeamID)}
 		}
 		if u.DisplayName != old.DisplayName {
 			ch["display_name"] = audit.Change{From: old.DisplayName, To: u.DisplayName}
@@ -414,7 +414,7 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, patch UserPatch)
 			return nil
 		}
 		_, err = tx.Exec(ctx, `UPDATE users SET court_id = ?, team_id = ?, display_name = ?, role = ?, phone = ?, updated_at = ?
-			WHERE id = ?`, u.CourtID, nullID(u.TeamID), u.DisplayName, u.Role, u.Phone, s.now(), u.ID)
+			WHERE id = ?`, u.CourtID, store.NullID(u.TeamID), u.DisplayName, u.Role, u.Phone, s.now(), u.ID)
 		if err != nil {
 			return err
 		}
@@ -582,11 +582,4 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, err
-}
-
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
 }

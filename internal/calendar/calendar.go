@@ -13,6 +13,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/audit"
+	"github.com/zhixing-court/zhixing/internal/csvdata"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
@@ -26,7 +27,7 @@ func Seeds() []store.Seed {
 	for _, d := range days {
 		b.WriteString(d.Date.String() + string(d.Kind) + d.Name + d.Notice + "\n")
 	}
-	return []store.Seed{{Name: "calendar", Version: 1, Digest: digest(b.String()), Load: func(ctx context.Context, tx *store.Tx, from, to int) error {
+	return []store.Seed{{Name: "calendar", Version: 1, Digest: csvdata.DigestBytes([]byte(b.String())), Load: func(ctx context.Context, tx *store.Tx, from, to int) error {
 		if from >= 1 {
 			return nil
 		}
@@ -40,16 +41,6 @@ func Seeds() []store.Seed {
 		return audit.Log(ctx, tx, audit.Entry{CourtID: audit.Platform, Action: "calendar.loaded", ObjectType: "calendar",
 			ObjectID: "cn", Summary: "载入法定节假日与调休日历 " + yearsOf(days), Changes: audit.Changes{"days": {To: len(days)}}})
 	}}}
-}
-
-func digest(s string) string {
-	// FNV-1a is enough to notice that the embedded data changed.
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return strconv.FormatUint(h, 16)
 }
 
 func yearsOf(days []legal.CalendarDay) string {

@@ -203,10 +203,6 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 	if reason, err = reasonText("body.reason", reason); err != nil {
 		return nil, err
 	}
-	cal, err := calendar.Load(ctx, tx.DB())
-	if err != nil {
-		return nil, err
-	}
 	if err := refreshDeadline(ctx, tx, c); err != nil {
 		return nil, err
 	}
@@ -215,7 +211,7 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 			return nil, apperr.New(apperr.Conflict, "extension_pending", "已有待审批的延长申请")
 		}
 	}
-	if err := legal.CheckExtensionRequest(cal, c.Clock.Deadline, legal.Today(time.Now()), months, rules()); err != nil {
+	if err := legal.CheckExtensionRequest(c.Clock.Deadline, legal.Today(time.Now()), months, rules()); err != nil {
 		if e, ok := apperr.As(err); ok {
 			e.Fields = []apperr.FieldError{{Field: "body.months", Detail: e.Detail}}
 			if e.Code == "extension_too_late" {
@@ -239,7 +235,7 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 func insertEntry(ctx context.Context, tx *store.Tx, caseID uuid.UUID, e ClockEntry) error {
 	_, err := tx.Exec(ctx, `INSERT INTO case_clock_entries (id, case_id, kind, deduction_kind, from_date, to_date, months, days,
 			status, reason, requested_by, requested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, caseID, e.Kind, string(e.DeductionKind), nullDate(e.From), nullDate(e.To),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, caseID, e.Kind, string(e.DeductionKind), e.From, e.To,
 		e.Months, e.Days, e.Status, e.Reason, e.RequestedBy, e.RequestedAt)
 	return err
 }
@@ -295,7 +291,7 @@ func DecideEntry(ctx context.Context, tx *store.Tx, caseID, entryID uuid.UUID, a
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `UPDATE case_clock_entries SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?`,
-		status, nullID(p.UserID), now, note, e.ID); err != nil {
+		status, store.NullID(p.UserID), now, note, e.ID); err != nil {
 		return nil, err
 	}
 	if err := refreshDeadline(ctx, tx, c); err != nil {
@@ -321,7 +317,7 @@ func openDeduction(ctx context.Context, tx *store.Tx, p *access.Principal, c *Ca
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE case_clock_entries SET status = 'approved', decided_by = ?, decided_at = ?, decision_note = '随状态变更决定'
-		WHERE id = ?`, nullID(p.UserID), now, e.ID)
+		WHERE id = ?`, store.NullID(p.UserID), now, e.ID)
 	return err
 }
 

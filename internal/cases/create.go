@@ -101,8 +101,8 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 			basis_kind, basis_document_no, claim_amount_fen, non_litigation, received_on, filed_on, deadline, party_names,
 			created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.CourtID, c.CaseNo, c.Year, c.Zi, c.Seq, c.CaseType, nullID(c.ApplicationID), nullID(c.OriginCaseID), c.Status,
-		c.Lane, nullID(c.TeamID), nullID(c.HandlerID), nullDate(c.AssignedOn), c.Triage.Rule, c.Triage.Version, c.Triage.Explanation,
+		c.ID, c.CourtID, c.CaseNo, c.Year, c.Zi, c.Seq, c.CaseType, store.NullID(c.ApplicationID), store.NullID(c.OriginCaseID), c.Status,
+		c.Lane, store.NullID(c.TeamID), store.NullID(c.HandlerID), c.AssignedOn, c.Triage.Rule, c.Triage.Version, c.Triage.Explanation,
 		c.Triage.Override, c.Facts, c.BasisKind, c.BasisDocumentNo, c.ClaimAmountFen, c.NonLitigation, c.ReceivedOn, c.FiledOn,
 		c.Deadline, c.PartyNames, c.CreatedAt, c.UpdatedAt)
 	if store.IsUniqueViolation(err) {
@@ -151,22 +151,8 @@ func addEvent(ctx context.Context, tx *store.Tx, p *access.Principal, caseID uui
 	}
 	tx.SetValue(lastKey{}, at)
 	_, err := tx.Exec(ctx, `INSERT INTO case_events (id, case_id, at, kind, summary, actor_id, actor_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		store.NewID(), caseID, at, kind, summary, nullID(p.UserID), p.DisplayName)
+		store.NewID(), caseID, at, kind, summary, store.NullID(p.UserID), p.DisplayName)
 	return err
-}
-
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
-}
-
-func nullDate(d legal.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d
 }
 
 func idString(id uuid.UUID) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
 const caseColumns = `c.id, c.court_id, c.case_no, c.year, c.zi, c.seq, c.case_type, c.application_id, c.origin_case_id, c.status,
@@ -74,7 +75,26 @@ func GetByNumber(ctx context.Context, q store.Querier, caseNo string) (*Case, er
 	return Get(ctx, q, id)
 }
 
+// loadDetails loads a case's parties, timeline and clock.
 func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
+	if err := loadTimeline(ctx, q, c); err != nil {
+		return err
+	}
+	entries, err := loadEntries(ctx, q, c.ID)
+	if err != nil {
+		return err
+	}
+	cal, err := calendar.Load(ctx, store.DBOf(q))
+	if err != nil {
+		return err
+	}
+	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
+	return nil
+}
+
+// loadTimeline loads a case's parties and timeline (after a change whose
+// refreshDeadline already computed the clock).
+func loadTimeline(ctx context.Context, q store.Querier, c *Case) error {
 	rows, err := q.Query(ctx, `SELECT cp.party_id, cp.role, p.kind, cp.name, p.id_number, p.id_checked, cp.legal_rep, cp.phone, cp.address
 		FROM case_parties cp JOIN parties p ON p.id = cp.party_id WHERE cp.case_id = ? ORDER BY cp.seq`, c.ID)
 	if err != nil {
@@ -107,30 +127,7 @@ func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
 		c.Events = append(c.Events, e)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	entries, err := loadEntries(ctx, q, c.ID)
-	if err != nil {
-		return err
-	}
-	cal, err := calendar.Load(ctx, dbOf(q))
-	if err != nil {
-		return err
-	}
-	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
-	return nil
-}
-
-// dbOf returns the database behind a querier.
-func dbOf(q store.Querier) *store.DB {
-	switch q := q.(type) {
-	case *store.DB:
-		return q
-	case *store.Tx:
-		return q.DB()
-	}
-	panic(fmt.Sprintf("cases: unexpected querier %T", q))
+	return rows.Err()
 }
 
 // lockForWork reads a case for change, locking its row, after checking perm
@@ -246,7 +243,7 @@ func guards(c *Case, in TransitionInput, today legal.Date) []Unmet {
 		case "performed":
 			if c.RecoveredAmountFen < c.ClaimAmountFen && !in.PerformedOutside {
 				u = append(u, Unmet{"not_fully_recovered", fmt.Sprintf("执行到位金额 %s 少于申请执行金额 %s；如被执行人已直接向申请执行人履行，请确认“案外履行”并在理由中写明",
-					yuan(c.RecoveredAmountFen), yuan(c.ClaimAmountFen))})
+					triage.FormatYuan(c.RecoveredAmountFen), triage.FormatYuan(c.ClaimAmountFen))})
 			}
 		case "zhongben":
 			if earliest := c.FiledOn.AddMonths(ZhongbenMinMonths); !today.After(earliest) {
@@ -255,22 +252,6 @@ func guards(c *Case, in TransitionInput, today legal.Date) []Unmet {
 		}
 	}
 	return u
-}
-
-func yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	s := fmt.Sprintf("%d", fen/100)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s¥%s.%02d", sign, b.String(), fen%100)
 }
 
 // Transition moves a case (cases.work). A refused transition answers 409
@@ -311,7 +292,7 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 		summary = "结案（" + ClosureLabel(in.To) + "）：" + in.Reason
 	}
 	if _, err := tx.Exec(ctx, `UPDATE cases SET status = ?, closure = ?, closure_reason = ?, closed_on = ? WHERE id = ?`,
-		c.Status, c.Closure, c.ClosureReason, nullDate(c.ClosedOn), c.ID); err != nil {
+		c.Status, c.Closure, c.ClosureReason, c.ClosedOn, c.ID); err != nil {
 		return nil, err
 	}
 	if err := refreshDeadline(ctx, tx, c); err != nil {
@@ -324,7 +305,7 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 	if err := logCase(ctx, tx, p, c, "transition", summary, ch); err != nil {
 		return nil, err
 	}
-	return c, loadDetails(ctx, tx, c)
+	return c, loadTimeline(ctx, tx, c)
 }
 
 // AssignmentInput reassigns a case by hand (cases.assign).
@@ -381,7 +362,7 @@ func Assign(ctx context.Context, tx *store.Tx, id uuid.UUID, in AssignmentInput)
 		return nil, apperr.New(apperr.Conflict, "no_change", "分案结果没有变化")
 	}
 	if _, err := tx.Exec(ctx, `UPDATE cases SET lane = ?, team_id = ?, handler_id = ?, assigned_on = ?, status = ?, triage_override = ?
-		WHERE id = ?`, c.Lane, nullID(c.TeamID), nullID(c.HandlerID), nullDate(c.AssignedOn), c.Status, c.Triage.Override, c.ID); err != nil {
+		WHERE id = ?`, c.Lane, store.NullID(c.TeamID), store.NullID(c.HandlerID), c.AssignedOn, c.Status, c.Triage.Override, c.ID); err != nil {
 		return nil, err
 	}
 	summary := "改派至 " + c.TeamName
@@ -397,7 +378,7 @@ func Assign(ctx context.Context, tx *store.Tx, id uuid.UUID, in AssignmentInput)
 	if err := refreshDeadline(ctx, tx, c); err != nil {
 		return nil, err
 	}
-	return c, loadDetails(ctx, tx, c)
+	return c, loadTimeline(ctx, tx, c)
 }
 
 // PickTeam returns the team a case of the given lane goes to in court: want

@@ -70,13 +70,22 @@ func Between(rows []Row, from, to int) []Row {
 
 // Digest hashes the named files of fsys, for store.Seed.Digest.
 func Digest(fsys fs.FS, names ...string) string {
-	h := sha256.New()
+	var parts [][]byte
 	for _, n := range names {
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
 			panic(err) // embedded files
 		}
-		h.Write([]byte(n))
+		parts = append(parts, []byte(n), b)
+	}
+	return DigestBytes(parts...)
+}
+
+// DigestBytes hashes seed data that is not a file of its own (data built in
+// Go, or embedded by another package), for store.Seed.Digest.
+func DigestBytes(parts ...[]byte) string {
+	h := sha256.New()
+	for _, b := range parts {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]

@@ -84,12 +84,15 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 		pr.add("too_many_parties", "body.respondents", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
 	}
 	seen := map[string]string{}
-	for role, list := range map[string][]PartyInput{"applicant": in.Applicants, "respondent": in.Respondents} {
+	for _, side := range []struct {
+		role string
+		list []PartyInput
+	}{{"applicant", in.Applicants}, {"respondent", in.Respondents}} {
+		role, list := side.role, side.list
 		for i := range list {
 			field := fmt.Sprintf("body.%ss[%d]", role, i)
 			in := &list[i]
-			idNumber, checked, warns := validParty(pr, field, in, today)
-			a.Warnings = append(a.Warnings, warns...)
+			idNumber, checked := validParty(pr, field, in, today)
 			if idNumber != "" {
 				if other, dup := seen[in.Kind+idNumber]; dup && other != role {
 					pr.add("same_party_both_sides", field, "同一当事人不能既是申请执行人又是被执行人")
@@ -106,8 +109,6 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 	if err := pr.err(); err != nil {
 		return nil, err
 	}
-	// Map iteration order above is random: keep applicants first.
-	sortParties(a.Parties)
 
 	materials, err := materialChecklist(ctx, tx, a.Basis.Kind)
 	if err != nil {
@@ -139,23 +140,11 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 	if err := insertApplication(ctx, tx, a); err != nil {
 		return nil, err
 	}
-	a.Warnings = append(a.Warnings, computedWarnings(a)...)
+	a.Warnings = computedWarnings(a)
 	return a, audit.Log(ctx, tx, audit.Entry{CourtID: a.CourtID, Action: "application.registered", ObjectType: "application",
 		ObjectID: a.ID.String(), Summary: "登记执行申请：" + partySummary(a.Parties) + "，依据 " + a.Basis.DocumentNo,
 		Changes: audit.Changes{"case_type": {To: a.CaseType}, "claim_amount_fen": {To: a.ClaimAmountFen},
 			"basis": {To: a.Basis.DocumentNo}, "channel": {To: a.Channel}}})
-}
-
-func sortParties(ps []Party) {
-	var out []Party
-	for _, role := range []string{"applicant", "respondent"} {
-		for _, p := range ps {
-			if p.Role == role {
-				out = append(out, p)
-			}
-		}
-	}
-	copy(ps, out)
 }
 
 // computedWarnings are the warnings derived from the stored application.
@@ -235,7 +224,7 @@ func upsertParty(ctx context.Context, tx *store.Tx, p *access.Principal, pt *Par
 	var overrideBy any
 	var overrideAt any
 	if override != "" {
-		overrideBy, overrideAt = nullID(p.UserID), now
+		overrideBy, overrideAt = store.NullID(p.UserID), now
 	}
 	if pt.IDNumber != "" {
 		var id uuid.UUID
@@ -260,20 +249,6 @@ func upsertParty(ctx context.Context, tx *store.Tx, p *access.Principal, pt *Par
 	return id, err
 }
 
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
-}
-
-func nullDate(d legal.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d
-}
-
 func insertApplication(ctx context.Context, tx *store.Tx, a *Application) error {
 	var batchRow any
 	if a.BatchID != uuid.Nil {
@@ -284,8 +259,8 @@ func insertApplication(ctx context.Context, tx *store.Tx, a *Application) error 
 			period_last_day, period_late, claim_amount_fen, non_money_claims, note, received_by, batch_id, batch_row, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.CourtID, a.Status, a.Channel, a.CaseType, a.ReceivedOn, a.DecisionDue,
-		a.Basis.Kind, a.Basis.DocumentNo, basisKey(a.Basis.DocumentNo), a.Basis.IssuedBy, a.Basis.EffectiveDate, nullDate(a.Basis.DueDate),
-		a.PeriodLastDay, a.PeriodLate, a.ClaimAmountFen, a.NonMoneyClaims, a.Note, nullID(a.ReceivedBy), nullID(a.BatchID), batchRow,
+		a.Basis.Kind, a.Basis.DocumentNo, basisKey(a.Basis.DocumentNo), a.Basis.IssuedBy, a.Basis.EffectiveDate, a.Basis.DueDate,
+		a.PeriodLastDay, a.PeriodLate, a.ClaimAmountFen, a.NonMoneyClaims, a.Note, store.NullID(a.ReceivedBy), store.NullID(a.BatchID), batchRow,
 		a.CreatedAt, a.UpdatedAt)
 	if err != nil {
 		return err
@@ -406,7 +381,7 @@ func names(ms []Material) []string {
 func touch(ctx context.Context, tx *store.Tx, a *Application) error {
 	a.UpdatedAt = time.Now().UTC()
 	_, err := tx.Exec(ctx, `UPDATE applications SET status = ?, decided_by = ?, decided_at = ?, refusal_reason = ?, case_id = ?, updated_at = ?
-		WHERE id = ?`, a.Status, nullID(a.DecidedBy), nullTime(a.DecidedAt), a.RefusalReason, nullID(a.CaseID), a.UpdatedAt, a.ID)
+		WHERE id = ?`, a.Status, store.NullID(a.DecidedBy), nullTime(a.DecidedAt), a.RefusalReason, store.NullID(a.CaseID), a.UpdatedAt, a.ID)
 	return err
 }
 

@@ -59,9 +59,8 @@ func Facts(ctx context.Context, q store.Querier, a *Application) (triage.Facts, 
 		f.MediationOutcome = MediationFailed
 	}
 	if len(ids) > 0 {
-		in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
 		err := q.QueryRow(ctx, `SELECT COUNT(DISTINCT cp.case_id) FROM case_parties cp JOIN cases c ON c.id = cp.case_id
-			WHERE cp.role = 'respondent' AND c.status <> 'closed' AND cp.party_id IN (`+in+`)`, ids...).Scan(&f.RelatedCases)
+			WHERE cp.role = 'respondent' AND c.status <> 'closed' AND cp.party_id IN (`+store.Placeholders(len(ids))+`)`, ids...).Scan(&f.RelatedCases)
 		if err != nil {
 			return f, err
 		}

@@ -196,7 +196,7 @@ func AddContact(ctx context.Context, tx *store.Tx, id uuid.UUID, in ContactInput
 	in.PartyName, _ = text(in.PartyName, 100)
 	c := Contact{ID: store.NewID(), At: time.Now().UTC(), Channel: in.Channel, PartyName: in.PartyName, Summary: in.Summary, RecordedBy: p.UserID}
 	if _, err := tx.Exec(ctx, `INSERT INTO mediation_contacts (id, application_id, at, channel, party_name, summary, recorded_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, a.ID, c.At, c.Channel, c.PartyName, c.Summary, nullID(c.RecordedBy)); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, a.ID, c.At, c.Channel, c.PartyName, c.Summary, store.NullID(c.RecordedBy)); err != nil {
 		return nil, err
 	}
 	a.Mediation.Contacts = append(a.Mediation.Contacts, c)

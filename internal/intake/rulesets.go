@@ -39,7 +39,7 @@ type activeSet struct {
 // ActiveRuleSet returns the rule set that triages a court's cases: the
 // court's own active version, else the platform default.
 func ActiveRuleSet(ctx context.Context, q store.Querier, court uuid.UUID) (uuid.UUID, *triage.Compiled, error) {
-	db := dbOf(q)
+	db := store.DBOf(q)
 	if v, ok := db.Memo().Load(activeKey{court}); ok {
 		a := v.(activeSet)
 		return a.id, a.compiled, nil
@@ -60,13 +60,6 @@ func ActiveRuleSet(ctx context.Context, q store.Querier, court uuid.UUID) (uuid.
 		db.Memo().Store(activeKey{court}, activeSet{info.ID, compiled})
 	}
 	return info.ID, compiled, nil
-}
-
-func dbOf(q store.Querier) *store.DB {
-	if tx, ok := q.(*store.Tx); ok {
-		return tx.DB()
-	}
-	return q.(*store.DB)
 }
 
 func forgetActive(db *store.DB) {
@@ -106,7 +99,7 @@ func RuleSets(ctx context.Context, q store.Querier, court uuid.UUID) ([]*RuleSet
 		return nil, apperr.NotFoundf("法院")
 	}
 	rows, err := q.Query(ctx, `SELECT `+ruleSetColumns+` FROM triage_rule_sets WHERE court_id = ? OR court_id IS NULL
-		ORDER BY CASE WHEN court_id IS NULL THEN 1 ELSE 0 END, version DESC LIMIT 200`, nullID(court))
+		ORDER BY CASE WHEN court_id IS NULL THEN 1 ELSE 0 END, version DESC LIMIT 200`, store.NullID(court))
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +169,7 @@ func SaveRuleSet(ctx context.Context, tx *store.Tx, court uuid.UUID, rules []tri
 	}
 	r := &RuleSetInfo{ID: store.NewID(), CourtID: court, Version: version, Rules: rules, Note: note, CreatedBy: p.DisplayName, CreatedAt: time.Now().UTC()}
 	_, err = tx.Exec(ctx, `INSERT INTO triage_rule_sets (id, court_id, version, rules, note, active, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, FALSE, ?, ?)`, r.ID, nullID(court), r.Version, string(body), r.Note, r.CreatedBy, r.CreatedAt)
+		VALUES (?, ?, ?, ?, ?, FALSE, ?, ?)`, r.ID, store.NullID(court), r.Version, string(body), r.Note, r.CreatedBy, r.CreatedAt)
 	if store.IsUniqueViolation(err) {
 		return nil, apperr.New(apperr.Conflict, "concurrent_edit", "规则已被他人同时修改，请刷新后重试")
 	}

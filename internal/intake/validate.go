@@ -57,9 +57,10 @@ func text(s string, max int) (string, bool) {
 	return s, utf8.RuneCountInString(s) <= max
 }
 
-// validParty checks and normalises one party. It returns the warnings the
-// registrar should see (an identity number accepted by override).
-func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (idNumber string, checked bool, warns []Warning) {
+// validParty checks and normalises one party and returns its identity
+// number and whether it passed its checks (false: accepted by override,
+// ID-OVR-1; the warning is derived from the stored party).
+func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (idNumber string, checked bool) {
 	var ok bool
 	if in.Name, ok = text(in.Name, 100); !ok || in.Name == "" {
 		pr.add("invalid_party_name", field+".name", "当事人名称不能为空，且不超过 100 个字")
@@ -78,7 +79,7 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 		}
 		if !known {
 			pr.add("invalid_id_override", field+".id_override", "证件号码例外原因“"+in.Override+"”不存在")
-			return "", false, nil
+			return "", false
 		}
 		if in.OverrideNote == "" {
 			pr.add("invalid_id_override", field+".id_override_note", "按例外保存证件号码时必须写明理由（ID-OVR-1）")
@@ -109,34 +110,28 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 		}
 	default:
 		pr.add("invalid_party_kind", field+".kind", "当事人类型应为 person（自然人）或 organization（单位）")
-		return "", false, nil
+		return "", false
 	}
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		if in.Override != "no_number" {
 			pr.add("missing_id_number", idField, "请填写证件号码；确无号码的，选择例外原因“无证件号码”并写明理由")
 		}
-		return "", false, nil
+		return "", false
 	}
 	if err := parse(); err != nil {
 		if in.Override == "" {
 			pr.addErr(idField, err)
-			return "", false, nil
+			return "", false
 		}
 		// ID-OVR-1: saved as typed (normalised only), flagged for review.
 		idNumber = normaliseID(raw)
 		if len(idNumber) > 30 {
 			pr.add("invalid_id_number", idField, "证件号码过长")
 		}
-		e, _ := apperr.As(err)
-		detail := err.Error()
-		if e != nil {
-			detail = e.Detail
-		}
-		return idNumber, false, []Warning{{Code: "id_override", Field: idField,
-			Detail: "证件号码未通过校验（" + detail + "），已按例外保存，立案前须人工复核（ID-OVR-1）"}}
+		return idNumber, false
 	}
-	return idNumber, true, nil
+	return idNumber, true
 }
 
 func normaliseID(s string) string {

@@ -145,7 +145,7 @@ func insert(ctx context.Context, tx *store.Tx, j Job, now time.Time) (uuid.UUID,
 		VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?, ?, '', ?, ?)
 		ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
 		RETURNING id`,
-		store.NewID(), nullID(j.CourtID), j.Kind, string(payload), nullString(j.DedupeKey), j.Priority,
+		store.NewID(), store.NullID(j.CourtID), j.Kind, string(payload), nullString(j.DedupeKey), j.Priority,
 		j.MaxAttempts, j.RunAt, now, now).Scan(&id)
 	if store.IsNoRows(err) && j.DedupeKey != "" {
 		err = tx.QueryRow(ctx, `SELECT id FROM jobs WHERE dedupe_key = ?`, j.DedupeKey).Scan(&id)
@@ -234,13 +234,6 @@ func wakeAfterCommit(tx *store.Tx) {
 	}
 	tx.SetValue(wakeKey{}, true)
 	tx.AfterCommit(wakeAll)
-}
-
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
 }
 
 func nullString(s string) any {

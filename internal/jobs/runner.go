@@ -210,7 +210,7 @@ func (r *Runner) begin() error {
 		}
 		slices.Sort(r.kinds)
 		r.claimSQL = claimSQL(r.db.Engine(), len(r.kinds))
-		r.dueSQL = `SELECT 1 FROM jobs WHERE state = 'pending' AND run_at <= ? AND kind IN (` + placeholders(len(r.kinds)) + `) LIMIT 1`
+		r.dueSQL = `SELECT 1 FROM jobs WHERE state = 'pending' AND run_at <= ? AND kind IN (` + store.Placeholders(len(r.kinds)) + `) LIMIT 1`
 	}
 	return nil
 }
@@ -348,7 +348,7 @@ func claimSQL(e store.Engine, kinds int) string {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	return `WITH due AS MATERIALIZED (
-		SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ? AND kind IN (` + placeholders(kinds) + `)
+		SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ? AND kind IN (` + store.Placeholders(kinds) + `)
 		ORDER BY priority DESC, run_at, id LIMIT ?` + lock + `)
 	UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
 	WHERE id IN (SELECT id FROM due)
@@ -493,7 +493,7 @@ func (r *Runner) heartbeat(ctx context.Context) {
 		}
 		err := r.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ?
-				AND id IN (`+placeholders(len(args)-2)+`)`, args...)
+				AND id IN (`+store.Placeholders(len(args)-2)+`)`, args...)
 			return err
 		})
 		if err != nil && ctx.Err() == nil {
@@ -668,6 +668,3 @@ func (r *Runner) ensureSchedule(ctx context.Context, tx *store.Tx, kind string, 
 	_, err = insert(ctx, tx, Job{Kind: kind, Payload: s.payload, RunAt: runAt, DedupeKey: schedulePrefix + kind}, now)
 	return err
 }
-
-// placeholders returns n comma-separated placeholders, for an IN list.
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

@@ -296,10 +296,8 @@ func extensionSpan(months, days int) string {
 // high court; code "invalid_extension"); the clock must not have expired and
 // the request must come at least rules.ExtensionMinNoticeDays calendar days
 // before d.Effective (code "extension_too_late"). The notice days are counted
-// back from the effective (rolled) last day and are not themselves rolled, so
-// cal is not consulted; it is taken for symmetry with the other clock checks.
-func CheckExtensionRequest(cal *Calendar, d Deadline, requestedOn Date, months int, rules ClockRules) error {
-	_ = cal
+// back from the effective (rolled) last day and are not themselves rolled.
+func CheckExtensionRequest(d Deadline, requestedOn Date, months int, rules ClockRules) error {
 	if months < 1 || months > rules.ExtensionMaxMonths {
 		return apperr.InvalidField("invalid_extension", "",
 			fmt.Sprintf("延长执行期限应为 1 至 %d 个月，申请 %d 个月；超过 %d 个月的须报请高级人民法院批准（CLOCK-3）",

@@ -318,7 +318,7 @@ func TestCheckExtensionRequest(t *testing.T) {
 		{"CLOCK-3 configurable notice", "2024-09-29", 1, wide, "extension_too_late", "2024-09-28"},
 	}
 	for _, tt := range tests {
-		err := legal.CheckExtensionRequest(cal, dl, d(tt.requested), tt.months, tt.rules)
+		err := legal.CheckExtensionRequest(dl, d(tt.requested), tt.months, tt.rules)
 		if tt.code == "" {
 			if err != nil {
 				t.Errorf("%s: CheckExtensionRequest(%s, %d) = %v", tt.rule, tt.requested, tt.months, err)

@@ -261,7 +261,7 @@ func CreateCourt(ctx context.Context, tx *store.Tx, in CourtInput) (Court, error
 // checked everything.
 func insertCourt(ctx context.Context, tx *store.Tx, c Court) error {
 	_, err := tx.Exec(ctx, `INSERT INTO courts (`+courtColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Code, c.Name, c.ShortName, c.Level, nullID(c.ParentID), c.Path, c.DivisionCode, c.Confidence,
+		c.ID, c.Code, c.Name, c.ShortName, c.Level, store.NullID(c.ParentID), c.Path, c.DivisionCode, c.Confidence,
 		c.Active, c.CreatedAt, c.UpdatedAt)
 	if store.IsUniqueViolation(err) {
 		return apperr.New(apperr.Conflict, "duplicate_court", "已有相同代字或名称的法院："+c.Code+" "+c.Name)
@@ -272,7 +272,7 @@ func insertCourt(ctx context.Context, tx *store.Tx, c Court) error {
 	return audit.Log(ctx, tx, audit.Entry{CourtID: c.ID, Action: "court.created", ObjectType: "court",
 		ObjectID: c.ID.String(), Summary: "新建法院 " + c.Code + " " + c.Name,
 		Changes: audit.Changes{"code": {To: c.Code}, "name": {To: c.Name}, "short_name": {To: c.ShortName},
-			"level": {To: c.Level}, "parent_id": {To: nullID(c.ParentID)}, "division_code": {To: c.DivisionCode}}})
+			"level": {To: c.Level}, "parent_id": {To: store.NullID(c.ParentID)}, "division_code": {To: c.DivisionCode}}})
 }
 
 // CourtPatch is an edit of a court. Nil fields are left as they are. The code
@@ -350,13 +350,6 @@ func diff[T comparable](ch audit.Changes, field string, from, to T) {
 	if from != to {
 		ch[field] = audit.Change{From: from, To: to}
 	}
-}
-
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
 }
 
 // VisibleCourts returns the courts the caller sees, ordered by code.

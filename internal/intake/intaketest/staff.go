@@ -42,7 +42,6 @@ func NewStaff(t testing.TB, db *store.DB, code string) *Staff {
 	}
 	svc := auth.New(db, auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}, IPRate: 1e6, IPBurst: 1e6})
 	s := &Staff{DB: db, CourtID: court.ID, CourtCode: code, Sys: sys}
-	n := staffSeq.Add(1)
 	user := func(role, team string) (context.Context, uuid.UUID) {
 		var teamID uuid.UUID
 		if team != "" {
@@ -50,10 +49,7 @@ func NewStaff(t testing.TB, db *store.DB, code string) *Staff {
 				t.Fatalf("team %s: %v", team, err)
 			}
 		}
-		name := fmt.Sprintf("u%d.%s", n, role)
-		if team == "普执团队" {
-			name += ".ord"
-		}
+		name := fmt.Sprintf("u%d.%s", staffSeq.Add(1), role)
 		u, err := svc.CreateUser(sys, auth.UserInput{CourtID: court.ID, TeamID: teamID, Username: name, DisplayName: "测试" + role,
 			Role: role, Password: "secret123"})
 		if err != nil {

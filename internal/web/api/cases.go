@@ -307,18 +307,8 @@ func (h *handlers) cases(a huma.API) {
 		})
 
 	type overviewOut struct {
-		Party PartyOut `json:"party"`
-		Cases []struct {
-			CaseID         string `json:"case_id"`
-			CaseNo         string `json:"case_no"`
-			CourtID        string `json:"court_id"`
-			Role           string `json:"role"`
-			Status         string `json:"status"`
-			Closure        string `json:"closure,omitempty"`
-			ClaimAmountFen int64  `json:"claim_amount_fen"`
-			FiledOn        string `json:"filed_on"`
-			PartyNames     string `json:"party_names"`
-		} `json:"cases"`
+		Party PartyOut       `json:"party"`
+		Cases []PartyCaseOut `json:"cases" nullable:"false"`
 	}
 	huma.Register(a, op(http.MethodGet, "/parties/{id}/overview", "partyOverview", "当事人视图：该当事人的全部案件", casesTag),
 		func(ctx context.Context, in *idPath) (*Body[overviewOut], error) {
@@ -330,39 +320,32 @@ func (h *handlers) cases(a huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			var out overviewOut
+			out := overviewOut{Cases: []PartyCaseOut{}}
 			p := o.Party
 			out.Party = PartyOut{PartyID: p.PartyID.String(), Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, IDChecked: p.IDChecked,
 				LegalRep: p.LegalRep, Phone: p.Phone, Address: p.Address}
 			for _, c := range o.Cases {
-				out.Cases = append(out.Cases, struct {
-					CaseID         string `json:"case_id"`
-					CaseNo         string `json:"case_no"`
-					CourtID        string `json:"court_id"`
-					Role           string `json:"role"`
-					Status         string `json:"status"`
-					Closure        string `json:"closure,omitempty"`
-					ClaimAmountFen int64  `json:"claim_amount_fen"`
-					FiledOn        string `json:"filed_on"`
-					PartyNames     string `json:"party_names"`
-				}{c.CaseID.String(), c.CaseNo, c.CourtID.String(), c.Role, c.Status, c.Closure, c.ClaimAmountFen, c.FiledOn.String(), c.PartyNames})
+				out.Cases = append(out.Cases, PartyCaseOut{c.CaseID.String(), c.CaseNo, c.CourtID.String(), c.Role, c.Status, c.Closure, c.ClaimAmountFen, c.FiledOn.String(), c.PartyNames})
 			}
 			return body(out), nil
 		})
 }
 
 func (h *handlers) caseChange(ctx context.Context, rawID string, fn func(context.Context, *store.Tx, uuid.UUID) (*cases.Case, error)) (*Body[CaseOut], error) {
-	id, err := parseID(rawID, "path.id")
-	if err != nil {
-		return nil, err
-	}
-	c, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (*cases.Case, error) {
-		return fn(ctx, tx, id)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return body(caseOut(c)), nil
+	return change(ctx, h.DB, rawID, fn, caseOut)
+}
+
+// PartyCaseOut is one case of a party in the debtor view.
+type PartyCaseOut struct {
+	CaseID         string `json:"case_id"`
+	CaseNo         string `json:"case_no"`
+	CourtID        string `json:"court_id"`
+	Role           string `json:"role" enum:"applicant,respondent"`
+	Status         string `json:"status"`
+	Closure        string `json:"closure,omitempty"`
+	ClaimAmountFen int64  `json:"claim_amount_fen"`
+	FiledOn        string `json:"filed_on"`
+	PartyNames     string `json:"party_names"`
 }
 
 // RuleSetOut is a triage rule set version.

@@ -419,15 +419,21 @@ func (h *handlers) intake(a huma.API) {
 }
 
 func (h *handlers) applicationChange(ctx context.Context, rawID string, fn func(context.Context, *store.Tx, uuid.UUID) (*intake.Application, error)) (*Body[ApplicationOut], error) {
+	return change(ctx, h.DB, rawID, fn, applicationOut)
+}
+
+// change runs fn on the object named by the path id in one transaction and
+// answers the changed object.
+func change[T, O any](ctx context.Context, db *store.DB, rawID string, fn func(context.Context, *store.Tx, uuid.UUID) (T, error), out func(T) O) (*Body[O], error) {
 	id, err := parseID(rawID, "path.id")
 	if err != nil {
 		return nil, err
 	}
-	app, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (*intake.Application, error) {
+	v, err := store.TransactValue(ctx, db, func(ctx context.Context, tx *store.Tx) (T, error) {
 		return fn(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return body(applicationOut(app)), nil
+	return body(out(v)), nil
 }
