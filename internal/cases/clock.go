@@ -164,6 +164,9 @@ func RequestDeduction(ctx context.Context, tx *store.Tx, id uuid.UUID, in Deduct
 	if err != nil {
 		return nil, err
 	}
+	if err := clockOpen(c); err != nil {
+		return nil, err
+	}
 	kind, err := legal.ParseDeductionKind(in.Kind)
 	if err != nil {
 		return nil, apperr.InvalidField("invalid_deduction_kind", "body.kind", "扣除事由类型不正确")
@@ -200,6 +203,9 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 	if err != nil {
 		return nil, err
 	}
+	if err := clockOpen(c); err != nil {
+		return nil, err
+	}
 	if reason, err = reasonText("body.reason", reason); err != nil {
 		return nil, err
 	}
@@ -232,6 +238,14 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 		audit.Changes{"entry_id": {To: e.ID.String()}})
 }
 
+// clockOpen refuses clock changes on a closed case: its term no longer runs.
+func clockOpen(c *Case) error {
+	if c.Status == StatusClosed {
+		return apperr.New(apperr.Conflict, "case_closed", "案件已于 "+c.ClosedOn.String()+" 结案，执行期限不再计算，不能申请或审批扣除、延长")
+	}
+	return nil
+}
+
 func insertEntry(ctx context.Context, tx *store.Tx, caseID uuid.UUID, e ClockEntry) error {
 	_, err := tx.Exec(ctx, `INSERT INTO case_clock_entries (id, case_id, kind, deduction_kind, from_date, to_date, months, days,
 			status, reason, requested_by, requested_at)
@@ -246,6 +260,9 @@ func insertEntry(ctx context.Context, tx *store.Tx, caseID uuid.UUID, e ClockEnt
 func DecideEntry(ctx context.Context, tx *store.Tx, caseID, entryID uuid.UUID, approve bool, note string) (*Case, error) {
 	p, c, err := lockForWork(ctx, tx, caseID, "")
 	if err != nil {
+		return nil, err
+	}
+	if err := clockOpen(c); err != nil {
 		return nil, err
 	}
 	entries, err := loadEntries(ctx, tx, c.ID)

@@ -104,6 +104,17 @@ func TestCaseStatesAndClock(t *testing.T) {
 				t.Errorf("from closed to %s: %v", to, err)
 			}
 		}
+		// A closed case's clock no longer runs: no deductions or extensions.
+		if _, err := store.TransactValue(s.Judge, db, func(ctx context.Context, tx *store.Tx) (*cases.Case, error) {
+			return cases.RequestExtension(ctx, tx, c.ID, 1, "结案后申请")
+		}); apperr.CodeOf(err) != "case_closed" {
+			t.Errorf("extension on a closed case: %v", err)
+		}
+		if _, err := store.TransactValue(s.Judge, db, func(ctx context.Context, tx *store.Tx) (*cases.Case, error) {
+			return cases.RequestDeduction(ctx, tx, c.ID, cases.DeductionInput{Kind: "appraisal", From: c.FiledOn, To: c.FiledOn.AddDays(3), Reason: "评估"})
+		}); apperr.CodeOf(err) != "case_closed" {
+			t.Errorf("deduction on a closed case: %v", err)
+		}
 		// A clerk cannot move cases.
 		if _, err := move(s.Reception, db, old.ID, cases.TransitionInput{To: "suspended", Reason: "x"}); apperr.KindOf(err) != apperr.Forbidden {
 			t.Errorf("reception moving a case: %v", err)

@@ -130,6 +130,15 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 	if err != nil {
 		return nil, err
 	}
+	// A team chosen by hand decides the lane, but only a team that handles
+	// cases, and only one of the lane chosen with it.
+	switch {
+	case triage.LaneName(kind) == "":
+		return nil, apperr.InvalidField("invalid_team", "body.team_id", "“"+teamName+"”不是承办执行案件的团队，不能分案给它")
+	case in.Lane != "" && kind != in.Lane:
+		return nil, apperr.InvalidField("invalid_team", "body.team_id",
+			"“"+teamName+"”属于“"+triage.LaneName(kind)+"”通道，与所选通道“"+triage.LaneName(in.Lane)+"”不一致")
+	}
 	lane = kind
 	override := ""
 	if lane != d.Lane {

@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
 )
@@ -143,6 +144,9 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 			{"no respondent", "missing_party", "body.respondents", func(in *intake.ApplicationInput) { in.Respondents = nil }},
 			{"unknown material", "unknown_material", "body.materials[0].code", func(in *intake.ApplicationInput) {
 				in.Materials = []intake.MaterialInput{{Code: "nonsense", Received: true}}
+			}},
+			{"address too long", "invalid_address", "body.respondents[0].address", func(in *intake.ApplicationInput) {
+				in.Respondents[0].Address = strings.Repeat("地", 201)
 			}},
 			{"examination case type", "invalid_case_type", "body.case_type", func(in *intake.ApplicationInput) { in.CaseType = "objection" }},
 			{"override without a reason", "invalid_id_override", "body.applicants[0].id_override_note", func(in *intake.ApplicationInput) {
@@ -372,6 +376,40 @@ func TestConcurrentNumbering(t *testing.T) {
 		}
 		if want-1 != workers*each {
 			t.Errorf("%d cases, want %d", want-1, workers*each)
+		}
+	})
+}
+
+// TestFilingWithChosenTeam: a team chosen by hand must handle cases and
+// agree with a lane chosen with it; a team of another lane than the rule's
+// is an override that needs a reason.
+func TestFilingWithChosenTeam(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := intaketest.NewStaff(t, db, "")
+		team := func(name string) uuid.UUID {
+			id, err := org.TeamByName(s.Sys, db, s.CourtID, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		a := register(t, s, intaketest.Application(s.CourtID, 41))
+		for _, tc := range []struct {
+			in   intake.FileInput
+			code string
+		}{
+			{intake.FileInput{TeamID: team("外勤组"), Reason: "x"}, "invalid_team"},
+			{intake.FileInput{Lane: "ordinary", TeamID: team("金融团队"), Reason: "x"}, "invalid_team"},
+			{intake.FileInput{TeamID: team("金融团队")}, "override_reason_required"},
+		} {
+			if _, err := fileErr(s, a.ID, tc.in); apperr.CodeOf(err) != tc.code {
+				t.Errorf("file with %+v: %v, want %s", tc.in, err, tc.code)
+			}
+		}
+		c := file(t, s, a.ID, intake.FileInput{TeamID: team("金融团队"), Reason: "申请人实为金融机构的资产管理公司"})
+		if c.Lane != "financial" || c.TeamName != "金融团队" || c.Triage.Override == "" {
+			t.Fatalf("case lane %q team %q override %q", c.Lane, c.TeamName, c.Triage.Override)
 		}
 	})
 }

@@ -193,7 +193,10 @@ func AddContact(ctx context.Context, tx *store.Tx, id uuid.UUID, in ContactInput
 	if in.Summary == "" || utf8.RuneCountInString(in.Summary) > 2000 {
 		return nil, apperr.InvalidField("invalid_summary", "body.summary", "请填写联系情况（不超过 2000 字）")
 	}
-	in.PartyName, _ = text(in.PartyName, 100)
+	var ok bool
+	if in.PartyName, ok = text(in.PartyName, 100); !ok {
+		return nil, apperr.InvalidField("invalid_party_name", "body.party_name", "联系对象名称不超过 100 个字")
+	}
 	c := Contact{ID: store.NewID(), At: time.Now().UTC(), Channel: in.Channel, PartyName: in.PartyName, Summary: in.Summary, RecordedBy: p.UserID}
 	if _, err := tx.Exec(ctx, `INSERT INTO mediation_contacts (id, application_id, at, channel, party_name, summary, recorded_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, a.ID, c.At, c.Channel, c.PartyName, c.Summary, store.NullID(c.RecordedBy)); err != nil {

@@ -29,26 +29,29 @@ type RuleSetInfo struct {
 	ActivatedAt time.Time
 }
 
-type activeKey struct{ court uuid.UUID }
-
-type activeSet struct {
-	id       uuid.UUID
-	compiled *triage.Compiled
-}
+// compiledKey keys a compiled rule set in store.DB.Memo by its id: a saved
+// version never changes (a new version is a new row), so the cache needs no
+// invalidation, and which version is active is read from the database every
+// time, which keeps every process of a cluster in step.
+type compiledKey struct{ id uuid.UUID }
 
 // ActiveRuleSet returns the rule set that triages a court's cases: the
 // court's own active version, else the platform default.
 func ActiveRuleSet(ctx context.Context, q store.Querier, court uuid.UUID) (uuid.UUID, *triage.Compiled, error) {
-	db := store.DBOf(q)
-	if v, ok := db.Memo().Load(activeKey{court}); ok {
-		a := v.(activeSet)
-		return a.id, a.compiled, nil
-	}
-	info, err := scanRuleSet(q.QueryRow(ctx, `SELECT `+ruleSetColumns+` FROM triage_rule_sets
-		WHERE active AND (court_id = ? OR court_id IS NULL) ORDER BY CASE WHEN court_id IS NULL THEN 1 ELSE 0 END LIMIT 1`, court))
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `SELECT id FROM triage_rule_sets
+		WHERE active AND (court_id = ? OR court_id IS NULL) ORDER BY CASE WHEN court_id IS NULL THEN 1 ELSE 0 END LIMIT 1`, court).Scan(&id)
 	if store.IsNoRows(err) {
 		return uuid.Nil, nil, apperr.New(apperr.Conflict, "no_rule_set", "没有生效的繁简分流规则，请管理员先启用一版规则")
 	}
+	if err != nil {
+		return uuid.Nil, nil, err
+	}
+	memo := store.DBOf(q).Memo()
+	if c, ok := memo.Load(compiledKey{id}); ok {
+		return id, c.(*triage.Compiled), nil
+	}
+	info, err := scanRuleSet(q.QueryRow(ctx, `SELECT `+ruleSetColumns+` FROM triage_rule_sets WHERE id = ?`, id))
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
@@ -56,19 +59,8 @@ func ActiveRuleSet(ctx context.Context, q store.Querier, court uuid.UUID) (uuid.
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
-	if _, isTx := q.(*store.Tx); !isTx {
-		db.Memo().Store(activeKey{court}, activeSet{info.ID, compiled})
-	}
-	return info.ID, compiled, nil
-}
-
-func forgetActive(db *store.DB) {
-	db.Memo().Range(func(k, _ any) bool {
-		if _, ok := k.(activeKey); ok {
-			db.Memo().Delete(k)
-		}
-		return true
-	})
+	memo.Store(compiledKey{id}, compiled)
+	return id, compiled, nil
 }
 
 const ruleSetColumns = `id, court_id, version, rules, note, active, created_by, created_at, activated_at`
@@ -121,6 +113,9 @@ func GetRuleSet(ctx context.Context, q store.Querier, id uuid.UUID) (*RuleSetInf
 	if err != nil {
 		return nil, err
 	}
+	if !p.Can(access.TriageManage) && !p.Can(access.CasesRead) {
+		return nil, apperr.Forbid("")
+	}
 	r, err := scanRuleSet(q.QueryRow(ctx, `SELECT `+ruleSetColumns+` FROM triage_rule_sets WHERE id = ?`, id))
 	if store.IsNoRows(err) || err == nil && r.CourtID != uuid.Nil && !p.Sees(r.CourtID) {
 		return nil, apperr.NotFoundf("分流规则")
@@ -154,7 +149,10 @@ func SaveRuleSet(ctx context.Context, tx *store.Tx, court uuid.UUID, rules []tri
 	if err := requireRuleScope(p, court); err != nil {
 		return nil, err
 	}
-	note, _ = text(note, 1000)
+	var ok bool
+	if note, ok = text(note, 1000); !ok {
+		return nil, apperr.InvalidField("invalid_note", "body.note", "说明不超过 1000 个字")
+	}
 	var version int
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM triage_rule_sets WHERE `+scopeCond(court), scopeArgs(court)...).Scan(&version); err != nil {
 		return nil, err
@@ -237,8 +235,6 @@ func activateRuleSet(ctx context.Context, tx *store.Tx, r *RuleSetInfo) error {
 	if _, err := tx.Exec(ctx, `UPDATE triage_rule_sets SET active = TRUE, activated_at = ? WHERE id = ?`, r.ActivatedAt, r.ID); err != nil {
 		return err
 	}
-	db := tx.DB()
-	tx.AfterCommit(func() { forgetActive(db) })
 	return audit.Log(ctx, tx, audit.Entry{CourtID: auditCourt(r.CourtID), Action: "triage.activated", ObjectType: "triage_rule_set",
 		ObjectID: r.ID.String(), Summary: "启用繁简分流规则第 " + strconv.Itoa(r.Version) + " 版"})
 }
@@ -257,7 +253,7 @@ func DryRun(ctx context.Context, q store.Querier, court uuid.UUID, rules []triag
 	if err != nil {
 		return nil, err
 	}
-	if err := requireRuleScope(p, court); err != nil && court != uuid.Nil {
+	if err := requireRuleScope(p, court); err != nil {
 		return nil, err
 	}
 	proposed, err := triage.Compile(triage.RuleSet{Version: 1, Rules: rules}) // a draft: its version is not stored

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
@@ -78,6 +81,15 @@ func TestScenarioS5LaneSplit(t *testing.T) {
 		}
 		if res.Total != n || res.Moved != moved {
 			t.Errorf("dry run total %d moved %d, want %d and %d", res.Total, res.Moved, n, moved)
+		}
+		// Only those who manage triage may dry-run, and the platform default
+		// (over every court's cases) only platform administrators.
+		for _, ctx := range []context.Context{s.Judge, s.Leader} {
+			for _, court := range []uuid.UUID{s.CourtID, uuid.Nil} {
+				if _, err := intake.DryRun(ctx, db, court, rules); apperr.KindOf(err) != apperr.Forbidden {
+					t.Errorf("dry run of court %v by %s: %v", court, access.From(ctx).RoleName, err)
+				}
+			}
 		}
 		// A rule that reads an unknown fact is refused with its position.
 		broken := append([]triage.Rule(nil), rules...)

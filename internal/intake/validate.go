@@ -65,8 +65,12 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 	if in.Name, ok = text(in.Name, 100); !ok || in.Name == "" {
 		pr.add("invalid_party_name", field+".name", "当事人名称不能为空，且不超过 100 个字")
 	}
-	in.LegalRep, _ = text(in.LegalRep, 50)
-	in.Address, _ = text(in.Address, 200)
+	if in.LegalRep, ok = text(in.LegalRep, 50); !ok {
+		pr.add("invalid_legal_rep", field+".legal_rep", "法定代表人或负责人姓名不超过 50 个字")
+	}
+	if in.Address, ok = text(in.Address, 200); !ok {
+		pr.add("invalid_address", field+".address", "地址不超过 200 个字")
+	}
 	in.Phone = strings.TrimSpace(in.Phone)
 	if in.Phone != "" && !validPhone(in.Phone) {
 		pr.add("invalid_phone", field+".phone", "联系电话“"+in.Phone+"”格式不正确")
