@@ -43,6 +43,8 @@ const usage = `zhixing — 执行事务平台
                                         重设密码：从标准输入读取一行，或 --generate 生成并显示
   zhixing user disable|enable --username 用户名
   zhixing audit verify                  核验每个法院的审计链；发现篡改时以非零状态退出
+  zhixing bench intake [--cases N] [--runs N]
+                                        在临时数据库上测量立案性能（PERFORMANCE.md P1）
   zhixing version
 
 通用参数（也可用环境变量）：
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitUsage
 		}
 		return e.auditVerify(rest[1:])
+	case "bench":
+		return e.bench(rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "zhixing", app.VersionString())
 		return exitOK

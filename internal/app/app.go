@@ -22,7 +22,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
-	"github.com/zhixing-court/zhixing/internal/idem"
+	"github.com/zhixing-court/zhixing/internal/jobs"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/schema"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -191,11 +191,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 	a.log().Info("listening", "url", base+"/", "engine", a.DB.Engine(), "db", a.DB.Redacted(), "version", Version)
 	fmt.Fprintf(out, "zhixing %s 已启动：%s/ （数据库：%s %s）\n", Version, base, a.DB.Engine().Label(), a.DB.Redacted())
 
-	hk, stopHK := context.WithCancel(context.WithoutCancel(ctx))
-	var hkDone sync.WaitGroup
-	hkDone.Go(func() { a.housekeeping(hk) })
-	defer hkDone.Wait() // the database outlives the server's own work
-	defer stopHK()
+	// The job runner stops after the server (requests enqueue jobs) and
+	// before the database closes; jobs interrupted go back to pending.
+	runner := a.Runner(jobs.Options{Workers: a.Cfg.JobWorkers})
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var bgDone sync.WaitGroup
+	bgDone.Go(func() { _ = runner.Run(bg) })
+	defer bgDone.Wait()
+	defer stopBG()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -233,34 +236,6 @@ func displayAddr(a net.Addr) string {
 		return net.JoinHostPort("localhost", fmt.Sprint(tcp.Port))
 	}
 	return tcp.String()
-}
-
-// housekeeping deletes ended sessions and old idempotency keys, hourly.
-func (a *App) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	sys := access.With(ctx, access.System("定时清理"))
-	purges := []struct {
-		what string
-		run  func() (int64, error)
-	}{
-		{"ended sessions", func() (int64, error) { return a.Auth.PurgeExpired(sys) }},
-		{"idempotency keys", func() (int64, error) { return idem.Purge(sys, a.DB, 24*time.Hour, time.Now()) }},
-	}
-	for {
-		for _, p := range purges {
-			if n, err := p.run(); err != nil {
-				a.log().Warn("purge failed", "what", p.what, "err", err)
-			} else if n > 0 {
-				a.log().Info("purged", "what", p.what, "rows", n)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // demoAccount is one account created at first start.

@@ -28,6 +28,7 @@ type Config struct {
 	SessionTTL  time.Duration // ZHIXING_SESSION_TTL: absolute lifetime of a session
 	SessionIdle time.Duration // ZHIXING_SESSION_IDLE: a session unused this long ends
 	Demo        bool          // ZHIXING_DEMO: on first start, create one demo account per role
+	JobWorkers  int           // ZHIXING_JOB_WORKERS: background jobs run at once by this server
 	// ZHIXING_TRUSTED_PROXIES: reverse proxies (addresses or CIDR prefixes,
 	// comma-separated) whose X-Forwarded-For names the real client.
 	TrustedProxies []netip.Prefix
@@ -52,7 +53,7 @@ func (e *Error) Error() string {
 // raw holds the values as strings, from the environment first and then the
 // flags.
 type raw struct {
-	db, addr, dataDir, logLevel, sessionTTL, sessionIdle, demo, proxies string
+	db, addr, dataDir, logLevel, sessionTTL, sessionIdle, demo, proxies, jobWorkers string
 }
 
 // Flags registers the configuration flags on fs and returns a function that
@@ -72,11 +73,13 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, withServer bool) func()
 	r.addr, r.sessionTTL, r.sessionIdle, r.demo = env("ZHIXING_ADDR", DefaultAddr), env("ZHIXING_SESSION_TTL", "12h"),
 		env("ZHIXING_SESSION_IDLE", "2h"), env("ZHIXING_DEMO", "true")
 	r.proxies = env("ZHIXING_TRUSTED_PROXIES", "")
+	r.jobWorkers = env("ZHIXING_JOB_WORKERS", "4")
 	if withServer {
 		fs.StringVar(&r.addr, "addr", r.addr, "监听地址 主机:端口（ZHIXING_ADDR）")
 		fs.StringVar(&r.sessionTTL, "session-ttl", r.sessionTTL, "会话最长有效期（ZHIXING_SESSION_TTL）")
 		fs.StringVar(&r.sessionIdle, "session-idle", r.sessionIdle, "会话闲置失效时间（ZHIXING_SESSION_IDLE）")
 		fs.StringVar(&r.demo, "demo", r.demo, "首次启动时为每个角色创建演示账户：true 或 false（ZHIXING_DEMO）")
+		fs.StringVar(&r.jobWorkers, "job-workers", r.jobWorkers, "同时运行的后台任务数，1 到 64（ZHIXING_JOB_WORKERS）")
 		fs.StringVar(&r.proxies, "trusted-proxies", r.proxies, "可信反向代理的地址或网段，逗号分隔；只采信它们转来的 X-Forwarded-For（ZHIXING_TRUSTED_PROXIES）")
 	}
 	return func() (Config, error) { return r.validate() }
@@ -138,6 +141,9 @@ func (r *raw) validate() (Config, error) {
 	}
 	if c.Demo, err = strconv.ParseBool(r.demo); err != nil {
 		return c, &Error{"ZHIXING_DEMO", "demo", r.demo, "应为 true 或 false"}
+	}
+	if c.JobWorkers, err = strconv.Atoi(strings.TrimSpace(r.jobWorkers)); err != nil || c.JobWorkers < 1 || c.JobWorkers > 64 {
+		return c, &Error{"ZHIXING_JOB_WORKERS", "job-workers", r.jobWorkers, "应为 1 到 64 之间的整数"}
 	}
 	for _, item := range strings.Split(r.proxies, ",") {
 		if item = strings.TrimSpace(item); item == "" {

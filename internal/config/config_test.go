@@ -34,7 +34,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Config{DB: filepath.Join("zhixing-data", "zhixing.db"), Addr: "127.0.0.1:8080", DataDir: "zhixing-data",
-		LogLevel: slog.LevelInfo, SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, Demo: true}
+		LogLevel: slog.LevelInfo, SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, Demo: true, JobWorkers: 4}
 	if diff := cmp.Diff(want, c, cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
 		t.Fatalf("defaults (-want +got):\n%s", diff)
 	}
@@ -84,6 +84,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"ZHIXING_SESSION_TTL": "forever"}, nil, "ZHIXING_SESSION_TTL"},
 		{map[string]string{"ZHIXING_SESSION_IDLE": "24h"}, nil, "ZHIXING_SESSION_IDLE"}, // longer than the 12h TTL
 		{map[string]string{"ZHIXING_DEMO": "maybe"}, nil, "ZHIXING_DEMO"},
+		{map[string]string{"ZHIXING_JOB_WORKERS": "0"}, nil, "ZHIXING_JOB_WORKERS"},
+		{nil, []string{"--job-workers", "many"}, "ZHIXING_JOB_WORKERS"},
 		{nil, []string{"--data-dir", " "}, "ZHIXING_DATA_DIR"},
 		{map[string]string{"ZHIXING_TRUSTED_PROXIES": "10.0.0.0/8,nginx"}, nil, "ZHIXING_TRUSTED_PROXIES"},
 	} {

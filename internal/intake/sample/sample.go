@@ -1,9 +1,9 @@
-// Package intaketest makes realistic, valid enforcement applications for
-// tests and benchmarks: parties with correct resident ID numbers and credit
+// Package sample makes realistic, valid enforcement applications for tests,
+// benchmarks (zhixing bench) and demonstration data: parties with correct resident ID numbers and credit
 // codes, a basis, a claim and a complete materials checklist. Everything is
 // derived from an integer seed, so a test can make thousands of distinct
 // applications deterministically.
-package intaketest
+package sample
 
 import (
 	"fmt"

@@ -51,6 +51,7 @@ CREATE TABLE bulk_batches (
     submitted_by UUID NOT NULL,
     created_at   TIMESTAMPTZ NOT NULL,
     finished_at  TIMESTAMPTZ,
+    content      BYTEA NOT NULL,         -- the file as uploaded (or the JSON body), read again to resume
     UNIQUE (court_id, file_sha256)
 );
 

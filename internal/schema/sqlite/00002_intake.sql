@@ -53,6 +53,7 @@ CREATE TABLE bulk_batches (
     submitted_by TEXT NOT NULL,
     created_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP,
+    content      BLOB NOT NULL,          -- the file as uploaded (or the JSON body), read again to resume
     UNIQUE (court_id, file_sha256)
 );
 

@@ -61,6 +61,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.intake(a)
 	h.cases(a)
 	h.triage(a)
+	h.bulk(a)
+	h.calendar(a)
+	h.jobs(a)
 	return a
 }
 

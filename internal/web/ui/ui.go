@@ -179,6 +179,11 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/team-kinds/{code}", u.page(u.updateTeamKind))
 
 	mux.Handle("GET /admin/audit", u.page(u.auditPage))
+
+	u.registerIntake(mux) // intake.go: window reception, filing review
+	u.registerCases(mux)  // cases.go, triage.go: case list and detail, triage rules
+	u.registerBulk(mux)   // bulk.go: bulk intake uploads and their progress
+	u.registerAdmin(mux)  // admin.go: background jobs, the holiday calendar
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -228,6 +233,21 @@ func navFor(p *access.Principal) []nav {
 	if p == nil {
 		return nil
 	}
+	if p.Can(access.ApplicationsRegister) {
+		items = append(items, nav{"window", "窗口接待", "/intake/new"})
+	}
+	if p.Can(access.ApplicationsRegister) || p.Can(access.ApplicationsReview) || p.Can(access.MediationHandle) {
+		items = append(items, nav{"applications", "立案审查", "/applications"})
+	}
+	if p.Can(access.ApplicationsRegister) {
+		items = append(items, nav{"bulk", "批量立案", "/intake/batches"})
+	}
+	if p.Can(access.CasesRead) {
+		items = append(items, nav{"cases", "案件", "/cases"})
+	}
+	if p.Can(access.TriageManage) {
+		items = append(items, nav{"triage", "分案规则", "/triage"})
+	}
 	if p.Can(access.UsersRead) {
 		items = append(items, nav{"users", "用户", "/admin/users"})
 	}
@@ -243,8 +263,12 @@ func navFor(p *access.Principal) []nav {
 	if p.Can(access.ReferenceManage) {
 		items = append(items, nav{"reference", "参考数据", "/admin/reference"})
 	}
+	if p.Can(access.ReferenceManage) {
+		items = append(items, nav{"calendar", "节假日", "/admin/calendar"})
+	}
 	if p.Can(access.AuditRead) {
 		items = append(items, nav{"audit", "审计日志", "/admin/audit"})
+		items = append(items, nav{"jobs", "后台任务", "/admin/jobs"})
 	}
 	return items
 }
@@ -261,12 +285,29 @@ type view struct {
 }
 
 var notices = map[string]string{
-	"created":   "已新建。",
-	"saved":     "已保存。",
-	"disabled":  "已停用该用户，其全部会话已注销。",
-	"enabled":   "已启用该用户。",
-	"password":  "密码已修改，您在其他设备上的登录已注销。",
-	"loggedout": "您已退出登录。",
+	"created":    "已新建。",
+	"saved":      "已保存。",
+	"disabled":   "已停用该用户，其全部会话已注销。",
+	"enabled":    "已启用该用户。",
+	"password":   "密码已修改，您在其他设备上的登录已注销。",
+	"loggedout":  "您已退出登录。",
+	"registered": "申请已登记。",
+	"materials":  "材料清单已更新。",
+	"refused":    "已作出不予受理决定。",
+	"mediation":  "已转执诉前调。",
+	"notice":     "已记录执前督促通知。",
+	"contact":    "已记录联系情况。",
+	"outcome":    "已记录调解结果。",
+	"filed":      "已立案。",
+	"transition": "案件状态已变更。",
+	"assigned":   "已分案。",
+	"requested":  "申请已提交，等待审批。",
+	"decided":    "已审批。",
+	"activated":  "规则集已启用。",
+	"uploaded":   "文件已上传，正在逐行处理。",
+	"duplicate":  "同一文件已上传过，以下是上次的处理结果；没有重复登记。",
+	"retried":    "任务已重新排队。",
+	"cancelled":  "任务已取消。",
 }
 
 // render writes page name with data.

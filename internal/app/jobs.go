@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/zhixing-court/zhixing/internal/idem"
+	"github.com/zhixing-court/zhixing/internal/intake"
+	"github.com/zhixing-court/zhixing/internal/jobs"
+)
+
+// PurgeKind is the platform's periodic clean-up: ended sessions, old
+// idempotency keys, finished jobs.
+const PurgeKind = "platform.purge"
+
+// Retention of what the purge deletes.
+const (
+	idempotencyRetention = 24 * time.Hour
+	jobRetention         = 7 * 24 * time.Hour
+)
+
+// Runner returns the background job runner of this process with every
+// handler of the product registered and the schedules declared. Serve runs
+// it; tests and commands may run it with RunOnce.
+func (a *App) Runner(opts jobs.Options) *jobs.Runner {
+	a.services()
+	if opts.Log == nil {
+		opts.Log = a.log()
+	}
+	r := jobs.NewRunner(a.DB, opts)
+	r.Register(PurgeKind, a.purge)
+	r.Register(intake.BatchKind, intake.BatchJobHandler(a.DB))
+	r.Every(PurgeKind, time.Hour, nil)
+	return r
+}
+
+// purge deletes ended sessions, idempotency keys older than a day and jobs
+// that finished (done or cancelled) more than a week ago.
+func (a *App) purge(ctx context.Context, _ *jobs.Claimed) error {
+	now := time.Now()
+	purges := []struct {
+		what string
+		run  func() (int64, error)
+	}{
+		{"ended sessions", func() (int64, error) { return a.Auth.PurgeExpired(ctx) }},
+		{"idempotency keys", func() (int64, error) { return idem.Purge(ctx, a.DB, idempotencyRetention, now) }},
+		{"finished jobs", func() (int64, error) { return jobs.Purge(ctx, a.DB, now.Add(-jobRetention)) }},
+	}
+	for _, p := range purges {
+		n, err := p.run()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log().Info("purged", "what", p.what, "rows", n)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/app"
+	"github.com/zhixing-court/zhixing/internal/jobs"
+	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/store/storetest"
+)
+
+// TestPurgeJob: the server's runner carries the hourly purge schedule, and
+// the purge deletes what has aged out (jobs finished over a week ago,
+// idempotency keys over a day old) and keeps the rest.
+func TestPurgeJob(t *testing.T) {
+	t.Parallel()
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a := open(t, storetest.Empty(t, e), false)
+			if _, err := a.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().UTC()
+			oldJob, newJob := uuid.New(), uuid.New()
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if err := a.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+					_, err := tx.Exec(ctx, q, args...)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, j := range []struct {
+				id       uuid.UUID
+				finished time.Time
+			}{{oldJob, now.Add(-8 * 24 * time.Hour)}, {newJob, now.Add(-time.Hour)}} {
+				exec(`INSERT INTO jobs (id, kind, payload, state, max_attempts, run_at, created_at, updated_at, finished_at)
+					VALUES (?, 'test.old', '{}', 'done', 1, ?, ?, ?, ?)`, j.id, j.finished, j.finished, j.finished, j.finished)
+			}
+			for key, at := range map[string]time.Time{"old": now.Add(-25 * time.Hour), "new": now.Add(-time.Hour)} {
+				exec(`INSERT INTO idempotency_keys (owner, key, method, path, request_hash, created_at)
+					VALUES ('u', ?, 'POST', '/x', 'h', ?)`, key, at)
+			}
+
+			n, err := a.Runner(jobs.Options{}).RunOnce(ctx)
+			if err != nil || n != 1 {
+				t.Fatalf("RunOnce ran %d jobs (%v), want the purge", n, err)
+			}
+			exists := func(q string, arg any) bool {
+				var c int
+				if err := a.DB.QueryRow(ctx, q, arg).Scan(&c); err != nil {
+					t.Fatal(err)
+				}
+				return c > 0
+			}
+			if exists(`SELECT COUNT(*) FROM jobs WHERE id = ?`, oldJob) || !exists(`SELECT COUNT(*) FROM jobs WHERE id = ?`, newJob) {
+				t.Fatal("the purge should delete the job finished 8 days ago and keep the one of an hour ago")
+			}
+			if exists(`SELECT COUNT(*) FROM idempotency_keys WHERE key = ?`, "old") || !exists(`SELECT COUNT(*) FROM idempotency_keys WHERE key = ?`, "new") {
+				t.Fatal("the purge should delete the idempotency key of 25 hours ago and keep the recent one")
+			}
+			var state string
+			if err := a.DB.QueryRow(ctx, `SELECT state FROM jobs WHERE kind = ?`, app.PurgeKind).Scan(&state); err != nil || state != string(jobs.Done) {
+				t.Fatalf("purge job state %q (%v), want done", state, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package bench_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/zhixing-court/zhixing/internal/bench"
+	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/store/storetest"
+)
+
+// TestIntakeBench runs the P1 harness small on each engine: it files real
+// cases (numbered, triaged, assigned) and measures both sides, and the
+// scratch database is gone afterwards.
+func TestIntakeBench(t *testing.T) {
+	t.Parallel()
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dsn := t.TempDir() + "/unused.db"
+			if e == store.Postgres {
+				dsn = storetest.PostgresURL()
+			}
+			db, drop, err := bench.Scratch(ctx, dsn, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := drop(); err != nil {
+					t.Error(err)
+				}
+			}()
+			rep, err := bench.Intake(ctx, db, bench.IntakeOptions{Cases: 20, Runs: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.RawRuns) != 2 || len(rep.SingleRuns) != 2 || rep.Raw.Rate() <= 0 || rep.Single.Rate() <= 0 || rep.SingleRatio() <= 0 {
+				t.Fatalf("report %+v", rep)
+			}
+			var cases, raw, seq int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM cases`).Scan(&cases, &seq); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM bench_raw`).Scan(&raw); err != nil {
+				t.Fatal(err)
+			}
+			if cases != 40 || seq != 40 || raw != 40 {
+				t.Fatalf("filed %d cases (last number %d), inserted %d raw rows; want 40 each", cases, seq, raw)
+			}
+		})
+	}
+}
