@@ -54,5 +54,6 @@ func (e *env) bench(args []string) int {
 	fmt.Fprintf(e.stdout, "\n| engine | measure | per op | rate | ratio to raw | target |\n|---|---|---|---|---|---|\n")
 	fmt.Fprintf(e.stdout, "| %s | raw single-row INSERT, one commit each | %s | %.0f/s | 1.00 | |\n", rep.Engine, rep.Raw.PerOp().Round(1000), rep.Raw.Rate())
 	fmt.Fprintf(e.stdout, "| %s | full intake of one case, one commit each | %s | %.0f/s | %.2f | ≥ 0.35 |\n", rep.Engine, rep.Single.PerOp().Round(1000), rep.Single.Rate(), rep.SingleRatio())
+	fmt.Fprintf(e.stdout, "| %s | bulk intake, one batch of %d | %s | %.0f/s | %.2f | ≥ 1.0 |\n", rep.Engine, *cases, rep.Bulk.PerOp().Round(1000), rep.Bulk.Rate(), rep.BulkRatio())
 	return exitOK
 }

@@ -35,7 +35,7 @@ func TestIntakeBench(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rep.RawRuns) != 2 || len(rep.SingleRuns) != 2 || rep.Raw.Rate() <= 0 || rep.Single.Rate() <= 0 || rep.SingleRatio() <= 0 {
+			if len(rep.RawRuns) != 2 || len(rep.SingleRuns) != 2 || len(rep.BulkRuns) != 2 || rep.Bulk.Rate() <= 0 || rep.Raw.Rate() <= 0 || rep.Single.Rate() <= 0 || rep.SingleRatio() <= 0 {
 				t.Fatalf("report %+v", rep)
 			}
 			var cases, raw, seq int
@@ -47,6 +47,13 @@ func TestIntakeBench(t *testing.T) {
 			}
 			if cases != 40 || seq != 40 || raw != 40 {
 				t.Fatalf("filed %d cases (last number %d), inserted %d raw rows; want 40 each", cases, seq, raw)
+			}
+			var bulk int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM applications WHERE channel = 'bulk' AND status = 'received'`).Scan(&bulk); err != nil {
+				t.Fatal(err)
+			}
+			if bulk != 40 {
+				t.Fatalf("bulk registered %d applications, want 40", bulk)
 			}
 		})
 	}

@@ -112,17 +112,19 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, pt := range c.Parties {
+	if len(c.Parties) > 0 {
+		args := make([]any, 0, 8*len(c.Parties))
+		for i, pt := range c.Parties {
+			args = append(args, c.ID, i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep)
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO case_parties (case_id, seq, role, party_id, name, phone, address, legal_rep)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep); err != nil {
+			VALUES `+store.Rows(len(c.Parties), 8), args...); err != nil {
 			return nil, err
 		}
 	}
 	events := append([]Event{{Kind: "filed", Summary: "立案，案号 " + c.CaseNo}}, in.Events...)
-	for _, e := range events {
-		if err := addEvent(ctx, tx, p, c.ID, e.Kind, e.Summary, now); err != nil {
-			return nil, err
-		}
+	if err := addEvents(ctx, tx, p, c.ID, events, now); err != nil {
+		return nil, err
 	}
 	return c, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "case.filed", ObjectType: "case", ObjectID: c.ID.String(),
 		Summary: "立案 " + c.CaseNo + "（" + c.PartyNames + "）",
@@ -142,16 +144,25 @@ func partyNames(ps []Party) string {
 	return strings.Join(app, "、") + " 申请执行 " + strings.Join(resp, "、")
 }
 
-// addEvent appends to a case's timeline. Events written in one transaction
-// get strictly increasing instants so the timeline keeps their order.
+// addEvent appends to a case's timeline.
 func addEvent(ctx context.Context, tx *store.Tx, p *access.Principal, caseID uuid.UUID, kind, summary string, at time.Time) error {
+	return addEvents(ctx, tx, p, caseID, []Event{{Kind: kind, Summary: summary}}, at)
+}
+
+// addEvents appends events to a case's timeline in one statement. Events
+// written in one transaction get strictly increasing instants so the
+// timeline keeps their order.
+func addEvents(ctx context.Context, tx *store.Tx, p *access.Principal, caseID uuid.UUID, events []Event, at time.Time) error {
 	type lastKey struct{}
-	if last, ok := tx.Value(lastKey{}).(time.Time); ok && !at.After(last) {
-		at = last.Add(time.Microsecond)
+	args := make([]any, 0, 7*len(events))
+	for _, e := range events {
+		if last, ok := tx.Value(lastKey{}).(time.Time); ok && !at.After(last) {
+			at = last.Add(time.Microsecond)
+		}
+		tx.SetValue(lastKey{}, at)
+		args = append(args, store.NewID(), caseID, at, e.Kind, e.Summary, store.NullID(p.UserID), p.DisplayName)
 	}
-	tx.SetValue(lastKey{}, at)
-	_, err := tx.Exec(ctx, `INSERT INTO case_events (id, case_id, at, kind, summary, actor_id, actor_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		store.NewID(), caseID, at, kind, summary, store.NullID(p.UserID), p.DisplayName)
+	_, err := tx.Exec(ctx, `INSERT INTO case_events (id, case_id, at, kind, summary, actor_id, actor_name) VALUES `+store.Rows(len(events), 7), args...)
 	return err
 }
 

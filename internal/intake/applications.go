@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -74,13 +75,18 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 		CaseType: in.CaseType, ReceivedOn: in.ReceivedOn, ClaimAmountFen: in.ClaimAmountFen, ReceivedBy: p.UserID,
 		BatchID: in.BatchID, BatchRow: in.BatchRow, CreatedAt: now, UpdatedAt: now}
 	a.NonMoneyClaims = strings.TrimSpace(in.NonMoneyClaims)
-	a.Note, _ = text(in.Note, 1000)
+	var noteOK bool
+	if a.Note, noteOK = text(in.Note, 1000); !noteOK {
+		pr.add("invalid_note", "body.note", "备注不超过 1000 个字")
+	}
 	switch {
 	case len(in.Applicants) == 0:
 		pr.add("missing_party", "body.applicants", "至少要有一名申请执行人")
 	case len(in.Respondents) == 0:
 		pr.add("missing_party", "body.respondents", "至少要有一名被执行人")
-	case len(in.Applicants) > maxParties || len(in.Respondents) > maxParties:
+	case len(in.Applicants) > maxParties:
+		pr.add("too_many_parties", "body.applicants", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
+	case len(in.Respondents) > maxParties:
 		pr.add("too_many_parties", "body.respondents", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
 	}
 	seen := map[string]string{}
@@ -265,24 +271,48 @@ func insertApplication(ctx context.Context, tx *store.Tx, a *Application) error 
 	if err != nil {
 		return err
 	}
+	// One multi-row INSERT per table: a statement costs more than a row.
+	args := make([]any, 0, 9*len(a.Parties))
 	for i, pt := range a.Parties {
-		if _, err := tx.Exec(ctx, `INSERT INTO application_parties (application_id, seq, role, party_id, name, phone, address, legal_rep, financial)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep, pt.Financial); err != nil {
-			return err
-		}
+		args = append(args, a.ID, i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep, pt.Financial)
 	}
+	if _, err := tx.Exec(ctx, `INSERT INTO application_parties (application_id, seq, role, party_id, name, phone, address, legal_rep, financial)
+		VALUES `+store.Rows(len(a.Parties), 9), args...); err != nil {
+		return err
+	}
+	if len(a.Materials) == 0 {
+		return nil
+	}
+	args = make([]any, 0, 7*len(a.Materials))
 	for _, m := range a.Materials {
-		if _, err := tx.Exec(ctx, `INSERT INTO application_materials (application_id, code, name, required, received, copies, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, m.Code, m.Name, m.Required, m.Received, m.Copies, m.Note); err != nil {
-			return err
-		}
+		args = append(args, a.ID, m.Code, m.Name, m.Required, m.Received, m.Copies, m.Note)
 	}
-	return nil
+	_, err = tx.Exec(ctx, `INSERT INTO application_materials (application_id, code, name, required, received, copies, note)
+		VALUES `+store.Rows(len(a.Materials), 7), args...)
+	return err
 }
 
+// checklistKey keys a basis kind's checklist in store.DB.Memo. Material kinds
+// change only with their seed, at migration, which a server does at start.
+type checklistKey struct{ basisKind string }
+
 // materialChecklist returns the checklist for a basis kind: the common items
-// and those of the kind, in display order, none received.
+// and those of the kind, in display order, none received. The caller owns
+// the slice.
 func materialChecklist(ctx context.Context, q store.Querier, basisKind string) ([]Material, error) {
+	memo := store.DBOf(q).Memo()
+	if v, ok := memo.Load(checklistKey{basisKind}); ok {
+		return slices.Clone(v.([]Material)), nil
+	}
+	list, err := loadChecklist(ctx, q, basisKind)
+	if err != nil {
+		return nil, err
+	}
+	memo.Store(checklistKey{basisKind}, list)
+	return slices.Clone(list), nil
+}
+
+func loadChecklist(ctx context.Context, q store.Querier, basisKind string) ([]Material, error) {
 	rows, err := q.Query(ctx, `SELECT code, name, required, basis_kind FROM material_kinds
 		WHERE active AND basis_kind IN ('*', ?) ORDER BY sort_order, code`, basisKind)
 	if err != nil {
@@ -620,5 +650,5 @@ func partyNamesAgg(q store.Querier) string {
 	if q.Engine() == store.Postgres {
 		return `string_agg(ap.name, '、' ORDER BY ap.seq)`
 	}
-	return `group_concat(ap.name, '、')`
+	return `group_concat(ap.name, '、' ORDER BY ap.seq)` // SQLite ≥ 3.44
 }

@@ -1619,14 +1619,8 @@ func insertRowResults(ctx context.Context, tx *store.Tx, batch uuid.UUID, rs []r
 	const perStatement = 200
 	for len(rs) > 0 {
 		n := min(len(rs), perStatement)
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO bulk_rows (batch_id, row_no, status, application_id, errors) VALUES `)
 		args := make([]any, 0, 5*n)
-		for i, r := range rs[:n] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?)")
+		for _, r := range rs[:n] {
 			errs := ""
 			if len(r.errs) > 0 {
 				b, err := json.Marshal(r.errs)
@@ -1637,7 +1631,7 @@ func insertRowResults(ctx context.Context, tx *store.Tx, batch uuid.UUID, rs []r
 			}
 			args = append(args, batch, r.no, r.status, store.NullID(r.app), errs)
 		}
-		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO bulk_rows (batch_id, row_no, status, application_id, errors) VALUES `+store.Rows(n, 5), args...); err != nil {
 			return err
 		}
 		rs = rs[n:]

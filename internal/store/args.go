@@ -25,3 +25,10 @@ func DBOf(q Querier) *DB {
 	}
 	return q.(*DB)
 }
+
+// Rows returns the VALUES list of a multi-row INSERT: n rows of cols
+// placeholders each, "(?, ?), (?, ?)".
+func Rows(n, cols int) string {
+	row := "(" + Placeholders(cols) + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
