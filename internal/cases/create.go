@@ -122,6 +122,9 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 			return nil, err
 		}
 	}
+	if err := addLoad(ctx, tx, 1, c.TeamID, c.HandlerID); err != nil {
+		return nil, err
+	}
 	events := append([]Event{{Kind: "filed", Summary: "立案，案号 " + c.CaseNo}}, in.Events...)
 	if err := addEvents(ctx, tx, p, c.ID, events, now); err != nil {
 		return nil, err

@@ -295,6 +295,11 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 		c.Status, c.Closure, c.ClosureReason, c.ClosedOn, c.ID); err != nil {
 		return nil, err
 	}
+	if c.Status == StatusClosed {
+		if err := addLoad(ctx, tx, -1, c.TeamID, c.HandlerID); err != nil {
+			return nil, err
+		}
+	}
 	if err := refreshDeadline(ctx, tx, c); err != nil {
 		return nil, err
 	}
@@ -365,6 +370,19 @@ func Assign(ctx context.Context, tx *store.Tx, id uuid.UUID, in AssignmentInput)
 		WHERE id = ?`, c.Lane, store.NullID(c.TeamID), store.NullID(c.HandlerID), c.AssignedOn, c.Status, c.Triage.Override, c.ID); err != nil {
 		return nil, err
 	}
+	var left, joined []uuid.UUID // whose open cases go down and up
+	if c.TeamID != old.TeamID {
+		left, joined = append(left, old.TeamID), append(joined, c.TeamID)
+	}
+	if c.HandlerID != old.HandlerID {
+		left, joined = append(left, old.HandlerID), append(joined, c.HandlerID)
+	}
+	if err := addLoad(ctx, tx, -1, left...); err != nil {
+		return nil, err
+	}
+	if err := addLoad(ctx, tx, 1, joined...); err != nil {
+		return nil, err
+	}
 	summary := "改派至 " + c.TeamName
 	if c.HandlerName != "" {
 		summary += "，承办人 " + c.HandlerName
@@ -396,7 +414,7 @@ func PickTeam(ctx context.Context, tx *store.Tx, court uuid.UUID, lane string, w
 	}
 	err = tx.QueryRow(ctx, `SELECT t.id, t.name, t.kind FROM teams t
 		WHERE t.court_id = ? AND t.kind = ? AND t.active
-		ORDER BY (SELECT COUNT(*) FROM cases c WHERE c.team_id = t.id AND c.status <> 'closed'), t.name LIMIT 1`, court, lane).
+		ORDER BY COALESCE((SELECT w.open_cases FROM workloads w WHERE w.owner_id = t.id), 0), t.name LIMIT 1`, court, lane).
 		Scan(&id, &name, &kind)
 	if store.IsNoRows(err) {
 		var label string
@@ -407,6 +425,33 @@ func PickTeam(ctx context.Context, tx *store.Tx, court uuid.UUID, lane string, w
 		return uuid.Nil, "", "", apperr.New(apperr.Conflict, "no_team_for_lane", "本院没有在用的“"+label+"”类团队，无法分案；请先建立团队或调整分流规则")
 	}
 	return id, name, kind, err
+}
+
+// addLoad adds delta to the open cases of each owner (a team or a user;
+// uuid.Nil is skipped), in one statement: an upsert to count a case in, an
+// update to count it out.
+func addLoad(ctx context.Context, tx *store.Tx, delta int, owners ...uuid.UUID) error {
+	args := make([]any, 0, 2*len(owners))
+	for _, o := range owners {
+		if o != uuid.Nil {
+			args = append(args, o, delta)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if delta < 0 { // the rows exist: the case was counted when it got its team and handler
+		ids := make([]any, 0, len(args)/2)
+		for i := 0; i < len(args); i += 2 {
+			ids = append(ids, args[i])
+		}
+		_, err := tx.Exec(ctx, `UPDATE workloads SET open_cases = open_cases + ? WHERE owner_id IN (`+store.Placeholders(len(ids))+`)`,
+			append([]any{delta}, ids...)...)
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO workloads (owner_id, open_cases) VALUES `+store.Rows(len(args)/2, 2)+`
+		ON CONFLICT (owner_id) DO UPDATE SET open_cases = workloads.open_cases + excluded.open_cases`, args...)
+	return err
 }
 
 // PickHandler returns the handler: want when given (an active judge or judge
@@ -430,7 +475,7 @@ func PickHandler(ctx context.Context, tx *store.Tx, court, team, want uuid.UUID)
 	}
 	err := tx.QueryRow(ctx, `SELECT u.id, u.display_name FROM users u
 		WHERE u.court_id = ? AND u.team_id = ? AND u.role = ? AND u.disabled_at IS NULL
-		ORDER BY (SELECT COUNT(*) FROM cases c WHERE c.handler_id = u.id AND c.status <> 'closed'), u.display_name, u.id LIMIT 1`,
+		ORDER BY COALESCE((SELECT w.open_cases FROM workloads w WHERE w.owner_id = u.id), 0), u.display_name, u.id LIMIT 1`,
 		court, team, access.RolePostJudge).Scan(&id, &name)
 	if store.IsNoRows(err) {
 		return uuid.Nil, "", nil

@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -118,6 +119,59 @@ func TestCaseStatesAndClock(t *testing.T) {
 		// A clerk cannot move cases.
 		if _, err := move(s.Reception, db, old.ID, cases.TransitionInput{To: "suspended", Reason: "x"}); apperr.KindOf(err) != apperr.Forbidden {
 			t.Errorf("reception moving a case: %v", err)
+		}
+	})
+}
+
+// TestWorkloadsFollowCases: the open-case counters that team and handler
+// choice read stay equal to the cases themselves through filing,
+// reassignment and closure.
+func TestWorkloadsFollowCases(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := intaketest.NewStaff(t, db, "")
+		var filed []*cases.Case
+		for i := range 6 {
+			a := register(t, s, intaketest.Application(s.CourtID, 700+i))
+			filed = append(filed, file(t, s, a.ID, intake.FileInput{}))
+		}
+		if _, err := move(s.Judge, db, filed[0].ID, cases.TransitionInput{To: "performed", Reason: "被执行人直接履行", PerformedOutside: true}); err != nil {
+			t.Fatal(err)
+		}
+		other := "ordinary"
+		if filed[1].Lane == "ordinary" {
+			other = "fast"
+		}
+		if _, err := store.TransactValue(s.Leader, db, func(ctx context.Context, tx *store.Tx) (*cases.Case, error) {
+			return cases.Assign(ctx, tx, filed[1].ID, cases.AssignmentInput{Lane: other, Reason: "案情复杂，转普通程序"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		counts := func(q string) map[string]int {
+			t.Helper()
+			rows, err := db.Query(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			m := map[string]int{}
+			for rows.Next() {
+				var id string
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					m[id] = n
+				}
+			}
+			return m
+		}
+		want := counts(`SELECT owner, COUNT(*) FROM (SELECT team_id AS owner FROM cases WHERE status <> 'closed' AND team_id IS NOT NULL
+			UNION ALL SELECT handler_id FROM cases WHERE status <> 'closed' AND handler_id IS NOT NULL) o GROUP BY owner`)
+		got := counts(`SELECT owner_id, open_cases FROM workloads`)
+		if len(want) == 0 || !maps.Equal(want, got) {
+			t.Fatalf("workloads %v, cases say %v", got, want)
 		}
 	})
 }

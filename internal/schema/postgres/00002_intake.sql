@@ -229,6 +229,14 @@ CREATE INDEX cases_handler ON cases (handler_id, status);
 CREATE INDEX cases_team ON cases (team_id, status);
 CREATE INDEX cases_open_deadline ON cases (deadline) WHERE status <> 'closed';
 
+-- Open cases per team and per handler, kept with every change of a case's
+-- team, handler or closure, so choosing by load reads one row per candidate
+-- instead of counting cases (filing stays flat as cases accumulate).
+CREATE TABLE workloads (
+    owner_id   UUID PRIMARY KEY,   -- a team or a user
+    open_cases INTEGER NOT NULL CHECK (open_cases >= 0)
+);
+
 CREATE TABLE case_parties (
     case_id   UUID NOT NULL REFERENCES cases (id),
     seq       INTEGER NOT NULL,
@@ -279,6 +287,7 @@ CREATE INDEX case_clock_entries_case ON case_clock_entries (case_id, requested_a
 DROP TABLE case_clock_entries;
 DROP TABLE case_events;
 DROP TABLE case_parties;
+DROP TABLE workloads;
 DROP TABLE cases;
 DROP TABLE case_counters;
 DROP TABLE triage_rule_sets;
