@@ -634,82 +634,6 @@ var caseTypeWords = map[string]string{
 	"preservation_enforcement": "preservation_enforcement",
 }
 
-// parseYuan converts an amount in yuan, as text, to fen with integer
-// arithmetic. "12,345.67", "¥12345.67", "12345.67元" are accepted; more than
-// two decimals is an error, except the binary noise of a number stored by
-// Excel (1234.0999999999999 is 1234.10), when fromExcel.
-func parseYuan(s string, fromExcel bool) (int64, string) {
-	s = norm.NFKC.String(strings.TrimSpace(s))
-	for _, p := range []string{"¥", "RMB", "人民币"} {
-		s = strings.TrimPrefix(s, p)
-	}
-	s = strings.TrimSuffix(s, "元")
-	s = strings.Map(func(r rune) rune {
-		if r == ',' || unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-	if s == "" {
-		return 0, ""
-	}
-	if strings.HasPrefix(s, "-") {
-		return 0, "申请执行金额不能为负数"
-	}
-	s = strings.TrimPrefix(s, "+")
-	bad := "金额“" + s + "”格式不正确，应为以元为单位的数字，最多两位小数，如 12345.67"
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" {
-		whole = "0"
-	}
-	digits := func(x string) bool {
-		for i := 0; i < len(x); i++ {
-			if x[i] < '0' || x[i] > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	if !digits(whole) || !digits(frac) || strings.Count(s, ".") > 1 {
-		return 0, bad
-	}
-	whole = strings.TrimLeft(whole, "0")
-	if len(whole) > 12 { // beyond MaxClaimFen, and safe from overflow
-		return 0, "申请执行金额超过一千亿元，请核对"
-	}
-	round := int64(0)
-	if len(frac) > 2 {
-		rest := frac[2:]
-		body := rest[:len(rest)-1]
-		switch {
-		case strings.Trim(rest, "0") == "":
-		case fromExcel && len(rest) >= 6 && strings.Trim(body, "0") == "":
-		case fromExcel && len(rest) >= 6 && strings.Trim(body, "9") == "":
-			round = 1
-		default:
-			return 0, "申请执行金额最多两位小数（到分）：“" + s + "”"
-		}
-		frac = frac[:2]
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	var yuan int64
-	if whole != "" {
-		v, err := strconv.ParseInt(whole, 10, 64)
-		if err != nil {
-			return 0, bad
-		}
-		yuan = v
-	}
-	cents, _ := strconv.ParseInt(frac, 10, 64)
-	fen := yuan*100 + cents + round
-	if fen > MaxClaimFen {
-		return 0, "申请执行金额超过一千亿元，请核对"
-	}
-	return fen, ""
-}
-
 // excelEpoch is day 0 of Excel's 1900 date system, as it counts after its
 // fictitious 1900-02-29 (serials from 61 on).
 var excelEpoch = legal.NewDate(1899, time.December, 30)
@@ -876,9 +800,11 @@ func (tp *tableParser) convert(no int, cells []string) bulkRow {
 	}
 
 	// The claim.
-	if r.In.ClaimAmountFen, detail = parseYuan(get(colAmount), tp.xlsx); detail != "" {
-		fail(colAmount, detail)
+	amount, err := legal.ParseYuan(get(colAmount), tp.xlsx)
+	if err != nil {
+		fail(colAmount, "申请执行"+err.Error())
 	}
+	r.In.ClaimAmountFen = amount
 	r.In.NonMoneyClaims = get(colNonMoney)
 	ct, ok := caseTypeWords[get(colCaseType)]
 	if !ok {

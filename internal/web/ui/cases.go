@@ -222,8 +222,8 @@ func caseStatusText(status, closure string) string {
 	return cases.StatusLabel(status)
 }
 
-// yuanText shows an amount in fen as yuanText without the currency sign: the column
-// says 元.
+// yuanText shows an amount in fen as 元 with thousands separators and without
+// the currency sign (the label says 元): 1234567 → "12,345.67".
 func yuanText(fen int64) string {
 	return strings.Replace(triage.FormatYuan(fen), "¥", "", 1)
 }

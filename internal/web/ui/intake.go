@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
@@ -59,68 +58,9 @@ var intakeSideLabels = map[string]string{"applicants": "申请执行人", "respo
 
 // ---- money and dates ----
 
-// intakeParseYuan reads an amount typed in 元 ("12,345.67", "¥300", "５０元") as
-// fen, with integer arithmetic only: no more than two decimals, thousands
-// separators only where they belong, nothing negative. "" is zero.
-func intakeParseYuan(s string) (int64, error) {
-	s = strings.TrimSpace(norm.NFKC.String(s))
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "¥"), "元"))
-	if s == "" {
-		return 0, nil
-	}
-	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") {
-		return 0, errors.New("金额不能为负数")
-	}
-	s = strings.TrimPrefix(s, "+")
-	whole, frac, dot := strings.Cut(s, ".")
-	garbage := errors.New("金额格式不正确，请填写数字，如 12,345.67（单位：元）")
-	if whole == "" || dot && frac == "" || !intakeDigits(frac) {
-		return 0, garbage
-	}
-	if len(frac) > 2 {
-		return 0, errors.New("金额最多保留两位小数（精确到分）")
-	}
-	if strings.Contains(whole, ",") {
-		groups := strings.Split(whole, ",")
-		if len(groups[0]) < 1 || len(groups[0]) > 3 {
-			return 0, garbage
-		}
-		for _, g := range groups[1:] {
-			if len(g) != 3 {
-				return 0, garbage
-			}
-		}
-		whole = strings.Join(groups, "")
-	}
-	if !intakeDigits(whole) {
-		return 0, garbage
-	}
-	whole = strings.TrimLeft(whole, "0")
-	tooLarge := errors.New("金额超过一千亿元，请核对")
-	if len(whole) > 15 { // 10^15 元 is far beyond the limit; shorter cannot overflow int64 fen
-		return 0, tooLarge
-	}
-	var fen int64
-	for _, c := range whole + (frac + "00")[:2] {
-		fen = fen*10 + int64(c-'0')
-	}
-	if fen > intake.MaxClaimFen {
-		return 0, tooLarge
-	}
-	return fen, nil
-}
+// intakeParseYuan reads an amount typed in 元 as fen (legal.ParseYuan).
+func intakeParseYuan(s string) (int64, error) { return legal.ParseYuan(s, false) }
 
-func intakeDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// intakeYuan shows fen as 元 with thousands separators: 1234567 → "12,345.67".
-func intakeYuan(fen int64) string { return strings.Replace(triage.FormatYuan(fen), "¥", "", 1) }
 
 // intakeDate reads an optional YYYY-MM-DD date.
 func intakeDate(s string) (legal.Date, error) {
@@ -724,7 +664,7 @@ func (u *UI) applicationsPage(w http.ResponseWriter, r *http.Request, p *access.
 			StatusLabel: intake.StatusLabel(s.Status), DecisionDue: s.DecisionDue.String(),
 			Overdue: applicationWaiting(s.Status) && s.DecisionDue.Before(today), PeriodLate: s.PeriodLate, CaseID: s.CaseID}
 		if s.ClaimAmountFen > 0 {
-			row.Amount = intakeYuan(s.ClaimAmountFen)
+			row.Amount = yuanText(s.ClaimAmountFen)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -843,7 +783,7 @@ func (u *UI) showApplication(w http.ResponseWriter, r *http.Request, p *access.P
 	v.Received = a.Status == intake.StatusReceived
 	v.CanRoute = v.Received && a.Mediation == nil
 	v.Overdue = v.Waiting && a.DecisionDue.Before(u.intakeToday())
-	v.Claim = intakeYuan(a.ClaimAmountFen)
+	v.Claim = yuanText(a.ClaimAmountFen)
 	v.Applicants, v.Respondents = applicationParties(a.Applicants()), applicationParties(a.Respondents())
 	if c, err := org.GetCourt(ctx, u.DB, a.CourtID); err == nil {
 		v.CourtName = c.Name
@@ -880,7 +820,7 @@ func (u *UI) showApplication(w http.ResponseWriter, r *http.Request, p *access.P
 				Channel: intake.ContactChannelLabel(c.Channel), PartyName: c.PartyName, Summary: c.Summary})
 		}
 		if m.PaidFen > 0 {
-			v.PaidAmount = intakeYuan(m.PaidFen)
+			v.PaidAmount = yuanText(m.PaidFen)
 		}
 	}
 	v.defaults = map[string]string{"sent_on": u.intakeToday().String(), "acceptance_notice": "1", "outcome": intake.MediationFailed}
