@@ -61,7 +61,6 @@ var intakeSideLabels = map[string]string{"applicants": "申请执行人", "respo
 // intakeParseYuan reads an amount typed in 元 as fen (legal.ParseYuan).
 func intakeParseYuan(s string) (int64, error) { return legal.ParseYuan(s, false) }
 
-
 // intakeDate reads an optional YYYY-MM-DD date.
 func intakeDate(s string) (legal.Date, error) {
 	if s = strings.TrimSpace(s); s == "" {
