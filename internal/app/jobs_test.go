@@ -8,6 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/app"
+	"github.com/zhixing-court/zhixing/internal/intake"
+	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/jobs"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
@@ -71,5 +73,32 @@ func TestPurgeJob(t *testing.T) {
 				t.Fatalf("purge job state %q (%v), want done", state, err)
 			}
 		})
+	}
+}
+
+// TestRunnerProcessesBatches: the server's runner carries the bulk intake
+// handler, so a submitted batch is registered without anything else.
+func TestRunnerProcessesBatches(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := open(t, storetest.Empty(t, store.SQLite), false)
+	if _, err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := intaketest.NewStaff(t, a.DB, "")
+	rows := []intake.JSONRow{{Input: intaketest.Application(s.CourtID, 1)}, {Input: intaketest.Application(s.CourtID, 2)}}
+	content, err := intake.EncodeJSONRows(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := intake.SubmitBatch(s.Reception, a.DB, intake.BatchInput{CourtID: s.CourtID, FileName: "a.json", Format: "json", Content: content})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Runner(jobs.Options{}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = intake.GetBatch(s.Reception, a.DB, b.ID); err != nil || b.Status != "done" || b.CreatedRows != 2 {
+		t.Fatalf("batch after the runner: %+v (%v)", b, err)
 	}
 }

@@ -34,13 +34,13 @@ func Scratch(ctx context.Context, dsn, dir string) (*store.DB, func() error, err
 			return nil, nil, err
 		}
 		name := "zhixing_bench_" + suffix
-		if err := serverExec(ctx, dsn, `CREATE DATABASE `+name); err != nil {
+		if err := store.ExecOutside(ctx, dsn, `CREATE DATABASE `+name); err != nil {
 			return nil, nil, fmt.Errorf("无法在 %s 上建临时数据库（需要 CREATEDB 权限）：%w", u.Redacted(), err)
 		}
 		u.Path = "/" + name
 		target = u.String()
 		drop = func() error {
-			return serverExec(context.Background(), dsn, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+			return store.ExecOutside(context.Background(), dsn, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 		}
 	} else {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -73,22 +73,6 @@ func Scratch(ctx context.Context, dsn, dir string) (*store.DB, func() error, err
 		return nil, nil, err
 	}
 	return db, cleanup, nil
-}
-
-// serverExec runs stmt outside a transaction on the database dsn names.
-func serverExec(ctx context.Context, dsn, stmt string) error {
-	admin, err := store.Open(ctx, dsn, store.Options{MaxConns: 1})
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	conn, err := admin.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_, err = conn.ExecContext(ctx, stmt)
-	return err
 }
 
 func randomHex(n int) string {

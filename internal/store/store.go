@@ -282,3 +282,21 @@ func (db *DB) Conn(ctx context.Context) (*sql.Conn, error) {
 	c, err := db.write.Conn(ctx)
 	return c, classify(err)
 }
+
+// ExecOutside runs stmt on the database dsn names outside any transaction,
+// over a connection of its own: statements such as CREATE DATABASE and DROP
+// DATABASE cannot run in one.
+func ExecOutside(ctx context.Context, dsn, stmt string) error {
+	admin, err := Open(ctx, dsn, Options{MaxConns: 1})
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	conn, err := admin.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, stmt)
+	return err
+}

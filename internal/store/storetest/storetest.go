@@ -213,19 +213,7 @@ func adminExec(t testing.TB, stmt string) {
 }
 
 func serverExec(stmt string) error {
-	ctx := context.Background()
-	admin, err := store.Open(ctx, PostgresURL(), store.Options{MaxConns: 1})
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	conn, err := admin.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_, err = conn.ExecContext(ctx, stmt)
-	return err
+	return store.ExecOutside(context.Background(), PostgresURL(), stmt)
 }
 
 // withDatabase returns the server URL pointing at database name.

@@ -606,13 +606,9 @@ func (u *UI) partyPage(w http.ResponseWriter, r *http.Request, p *access.Princip
 	if err != nil {
 		return err
 	}
-	courts, err := org.VisibleCourts(ctx, u.DB)
+	names, err := courtNames(ctx, u.DB)
 	if err != nil {
 		return err
-	}
-	names := map[uuid.UUID]string{}
-	for _, c := range courts {
-		names[c.ID] = c.ShortName
 	}
 	pt := o.Party
 	v := casePartyPageView{Party: casePartyView{PartyID: pt.PartyID, Kind: casePartyKind(pt.Kind), Name: pt.Name, IDMasked: legal.MaskID(pt.IDNumber),

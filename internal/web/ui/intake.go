@@ -58,9 +58,6 @@ var intakeSideLabels = map[string]string{"applicants": "申请执行人", "respo
 
 // ---- money and dates ----
 
-// intakeParseYuan reads an amount typed in 元 as fen (legal.ParseYuan).
-func intakeParseYuan(s string) (int64, error) { return legal.ParseYuan(s, false) }
-
 // intakeDate reads an optional YYYY-MM-DD date.
 func intakeDate(s string) (legal.Date, error) {
 	if s = strings.TrimSpace(s); s == "" {
@@ -488,7 +485,7 @@ func (u *UI) registerApplication(w http.ResponseWriter, r *http.Request, p *acce
 			local[d.name] = err.Error()
 		}
 	}
-	if in.ClaimAmountFen, err = intakeParseYuan(f.Values["claim_amount"]); err != nil {
+	if in.ClaimAmountFen, err = legal.ParseYuan(f.Values["claim_amount"], false); err != nil {
 		local["claim_amount"] = err.Error()
 	}
 	in.NonMoneyClaims, in.Note = f.Values["non_money_claims"], f.Values["note"]
@@ -1032,7 +1029,7 @@ func (u *UI) addMediationContact(w http.ResponseWriter, r *http.Request, p *acce
 func (u *UI) recordMediationOutcome(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	return u.changeApplication(w, r, p, intakeHolds(access.MediationHandle), "outcome", []string{"outcome", "note", "paid_amount"},
 		func(ctx context.Context, tx *store.Tx, id uuid.UUID) (string, error) {
-			paid, err := intakeParseYuan(r.PostFormValue("paid_amount"))
+			paid, err := legal.ParseYuan(r.PostFormValue("paid_amount"), false)
 			if err != nil {
 				return "", apperr.InvalidField("invalid_amount", "body.paid_fen", err.Error())
 			}
