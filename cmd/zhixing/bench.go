@@ -3,13 +3,15 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 
 	"github.com/zhixing-court/zhixing/internal/bench"
 	"github.com/zhixing-court/zhixing/internal/config"
 )
 
-const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--db 连接串] [--data-dir 目录]
+const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
   在临时数据库上测量 PERFORMANCE.md 的 P1（立案）：SQLite 在数据目录中新建临时文件，
   PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；结束后删除。
   --db 所指的数据库本身不会被读写。
@@ -25,6 +27,7 @@ func (e *env) bench(args []string) int {
 	build := config.Flags(fs, e.getenv, false)
 	cases := fs.Int("cases", 1000, "每轮逐件立案的案件数（同数的单行 INSERT 作基准）")
 	runs := fs.Int("runs", 3, "轮数；报告取中位数")
+	cpuprofile := fs.String("cpuprofile", "", "把测量期间的 CPU 剖析写入此文件（go tool pprof 读取）")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
@@ -47,6 +50,17 @@ func (e *env) bench(args []string) int {
 		}
 	}()
 	fmt.Fprintf(e.stdout, "P1 立案基准：%s，%d 核，每轮 %d 件，%d 轮\n", db.Engine().Label(), runtime.NumCPU(), *cases, *runs)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return e.fail("%v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return e.fail("%v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := bench.Intake(e.ctx, db, bench.IntakeOptions{Cases: *cases, Runs: *runs, Progress: e.stdout})
 	if err != nil {
 		return e.fail("基准中断：%v", err)

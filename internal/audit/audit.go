@@ -164,13 +164,16 @@ func appendChain(ctx context.Context, tx *store.Tx, recs []Record) error {
 		r.PrevHash = prev
 		r.Hash = r.computeHash()
 		prev = r.Hash
-		_, err := tx.Exec(ctx, `INSERT INTO audit_log (court_id, seq, id, at, actor_id, actor_name, actor_role,
-			actor_court_id, action, object_type, object_id, summary, changes, request_id, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.CourtID, r.Seq, r.ID, r.At, store.NullID(r.ActorID), r.ActorName, r.ActorRole, store.NullID(r.ActorCourtID),
-			r.Action, r.ObjectType, r.ObjectID, r.Summary, r.Changes, r.RequestID, r.PrevHash, r.Hash)
-		if err != nil {
-			return fmt.Errorf("audit: append %s: %w", r.Action, err)
+	}
+	// Many records per statement: a statement costs more than a row.
+	for from, to := range store.RowBatches(len(recs), recordCols) {
+		args := make([]any, 0, (to-from)*recordCols)
+		for _, r := range recs[from:to] {
+			args = append(args, r.CourtID, r.Seq, r.ID, r.At, store.NullID(r.ActorID), r.ActorName, r.ActorRole, store.NullID(r.ActorCourtID),
+				r.Action, r.ObjectType, r.ObjectID, r.Summary, r.Changes, r.RequestID, r.PrevHash, r.Hash)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (`+recordColumns+`) VALUES `+store.Rows(to-from, recordCols), args...); err != nil {
+			return fmt.Errorf("audit: append %d records to chain %s: %w", to-from, court, err)
 		}
 	}
 	_, err = tx.Exec(ctx, `UPDATE audit_heads SET seq = ?, hash = ? WHERE court_id = ?`, seq, prev, court)
@@ -206,6 +209,9 @@ func (s scanID) Scan(v any) error {
 	}
 	return s.id.Scan(v)
 }
+
+// recordCols is the number of recordColumns.
+const recordCols = 16
 
 const recordColumns = `court_id, seq, id, at, actor_id, actor_name, actor_role, actor_court_id, action,
 	object_type, object_id, summary, changes, request_id, prev_hash, hash`

@@ -82,6 +82,29 @@ func TestLog(t *testing.T) {
 			}
 		})
 
+		t.Run("one transaction appends more records than one statement holds", func(t *testing.T) {
+			n := store.MaxParams/16 + 3
+			err := db.Transact(sys, func(ctx context.Context, tx *store.Tx) error {
+				for i := range n {
+					if err := audit.Log(ctx, tx, audit.Entry{CourtID: sanshui, Action: "test.many", ObjectType: "thing",
+						ObjectID: fmt.Sprint(i)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pg, err := audit.List(sys, db, audit.Filter{CourtID: sanshui, Action: "test.many"}, page.Request{Limit: 2})
+			if err != nil || len(pg.Items) != 2 || pg.Items[0].ObjectID != fmt.Sprint(n-1) || pg.Items[0].PrevHash != pg.Items[1].Hash {
+				t.Fatalf("newest records %+v: %v", pg.Items, err)
+			}
+			if rep := verify(t, db); !rep.OK() {
+				t.Fatalf("chain broken: %+v", rep)
+			}
+		})
+
 		t.Run("a rolled-back change leaves no record", func(t *testing.T) {
 			n := verify(t, db).Records
 			err := db.Transact(sys, func(ctx context.Context, tx *store.Tx) error {

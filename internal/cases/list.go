@@ -110,8 +110,11 @@ func List(ctx context.Context, q store.Querier, f Filter, req page.Request) (pag
 	return page.Trim(items, limit, func(c *Case) any { return cursorKey{c.ID} }), nil
 }
 
+// likeEscaper escapes the wildcards of LIKE (with ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return likeEscaper.Replace(s)
 }
 
 // PartyOverview is the debtor view: one party and every case it is in, in

@@ -34,6 +34,31 @@ var applyCaseTypes = map[string]bool{"first_enforcement": true, "restored_enforc
 // is valid. An application on a basis already registered for the same
 // applicant and case type is refused (409 duplicate_basis).
 func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Application, error) {
+	rs, err := registerMany(ctx, tx, []ApplicationInput{in})
+	if err != nil {
+		return nil, err
+	}
+	return rs[0].app, rs[0].err
+}
+
+// registration is the outcome of one input of registerMany: the stored
+// application, or the input's problems.
+type registration struct {
+	app *Application
+	err error // *apperr.Error of kind Invalid or Conflict
+	// dupBatch and dupRow name the batch row that registered the same basis
+	// first, when err is duplicate_basis because of a row of a batch.
+	dupBatch uuid.UUID
+	dupRow   int
+}
+
+// registerMany registers many applications in tx as Register does one, with
+// a fixed number of statements whatever their number: validation first, one
+// duplicate query, then one multi-row INSERT per table. Each input either is
+// stored or has its problems in its registration; an input duplicating an
+// earlier one of the same call is a duplicate too. The error is for
+// failures that are not the inputs' fault, and leaves tx to be rolled back.
+func registerMany(ctx context.Context, tx *store.Tx, ins []ApplicationInput) ([]registration, error) {
 	p, err := access.Must(ctx)
 	if err != nil {
 		return nil, err
@@ -41,19 +66,108 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 	if err := p.Require(access.ApplicationsRegister); err != nil {
 		return nil, err
 	}
-	court, err := org.GetCourt(ctx, tx, in.CourtID)
-	if err != nil || !p.Sees(court.ID) {
-		return nil, apperr.InvalidField("unknown_court", "body.court_code", "法院不存在或不在您的管辖范围内")
-	}
-	if !court.Active {
-		return nil, apperr.InvalidField("inactive_court", "body.court_code", "法院已停用")
-	}
 	cal, err := calendar.Load(ctx, tx.DB())
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
-	today := legal.Today(now)
+	r := &registrar{tx: tx, p: p, cal: cal, now: now, today: legal.Today(now), courts: map[uuid.UUID]courtCheck{}}
+	out := make([]registration, len(ins))
+	var ok []*Application
+	for i := range ins {
+		a, err := r.prepare(ctx, ins[i])
+		if err != nil {
+			if !rowProblem(err) {
+				return nil, err
+			}
+			out[i].err = err
+			continue
+		}
+		out[i].app = a
+		ok = append(ok, a)
+	}
+	if len(ok) == 0 {
+		return out, nil
+	}
+	if err := r.duplicates(ctx, out); err != nil {
+		return nil, err
+	}
+	ok = ok[:0]
+	for _, x := range out {
+		if x.err == nil && x.app != nil {
+			ok = append(ok, x.app)
+		}
+	}
+	if err := r.store(ctx, ok); err != nil {
+		return nil, err
+	}
+	for _, a := range ok {
+		a.Warnings = computedWarnings(a)
+		err := audit.Log(ctx, tx, audit.Entry{CourtID: a.CourtID, Action: "application.registered", ObjectType: "application",
+			ObjectID: a.ID.String(), Summary: "登记执行申请：" + partySummary(a.Parties) + "，依据 " + a.Basis.DocumentNo,
+			Changes: audit.Changes{"case_type": {To: a.CaseType}, "claim_amount_fen": {To: a.ClaimAmountFen},
+				"basis": {To: a.Basis.DocumentNo}, "channel": {To: a.Channel}}})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// rowProblem reports whether err is a problem of the input rather than of
+// the system.
+func rowProblem(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && (e.Kind == apperr.Invalid || e.Kind == apperr.Conflict)
+}
+
+// registrar holds what registerMany reads once for all its inputs.
+type registrar struct {
+	tx     *store.Tx
+	p      *access.Principal
+	cal    *legal.Calendar
+	now    time.Time
+	today  legal.Date
+	courts map[uuid.UUID]courtCheck
+}
+
+type courtCheck struct {
+	court org.Court
+	err   error
+}
+
+// court returns the court an application is made to, or why it cannot be.
+func (r *registrar) court(ctx context.Context, id uuid.UUID) (org.Court, error) {
+	if c, ok := r.courts[id]; ok {
+		return c.court, c.err
+	}
+	c, err := org.GetCourt(ctx, r.tx, id)
+	switch {
+	case err != nil && !store.IsNoRows(err) && !isNotFound(err):
+		return c, err
+	case err != nil || !r.p.Sees(c.ID):
+		err = apperr.InvalidField("unknown_court", "body.court_code", "法院不存在或不在您的管辖范围内")
+	case !c.Active:
+		err = apperr.InvalidField("inactive_court", "body.court_code", "法院已停用")
+	}
+	r.courts[id] = courtCheck{c, err}
+	return c, err
+}
+
+func isNotFound(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Kind == apperr.NotFound
+}
+
+// prepare validates one input and builds its application, writing nothing.
+func (r *registrar) prepare(ctx context.Context, in ApplicationInput) (*Application, error) {
+	court, err := r.court(ctx, in.CourtID)
+	if err != nil {
+		return nil, err
+	}
+	// The parties are normalised in place: work on copies.
+	in.Applicants, in.Respondents = slices.Clone(in.Applicants), slices.Clone(in.Respondents)
+	today := r.today
 	if in.ReceivedOn.IsZero() {
 		in.ReceivedOn = today
 	}
@@ -72,8 +186,8 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 		pr.add("invalid_case_type", "body.case_type", "执行申请的案件类型应为 first_enforcement（执）、restored_enforcement（执恢）或 preservation_enforcement（执保）")
 	}
 	a := &Application{ID: store.NewID(), CourtID: court.ID, Status: StatusReceived, Channel: in.Channel,
-		CaseType: in.CaseType, ReceivedOn: in.ReceivedOn, ClaimAmountFen: in.ClaimAmountFen, ReceivedBy: p.UserID,
-		BatchID: in.BatchID, BatchRow: in.BatchRow, CreatedAt: now, UpdatedAt: now}
+		CaseType: in.CaseType, ReceivedOn: in.ReceivedOn, ClaimAmountFen: in.ClaimAmountFen, ReceivedBy: r.p.UserID,
+		BatchID: in.BatchID, BatchRow: in.BatchRow, CreatedAt: r.now, UpdatedAt: r.now}
 	a.NonMoneyClaims = strings.TrimSpace(in.NonMoneyClaims)
 	var noteOK bool
 	if a.Note, noteOK = text(in.Note, 1000); !noteOK {
@@ -116,7 +230,7 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 		return nil, err
 	}
 
-	materials, err := materialChecklist(ctx, tx, a.Basis.Kind)
+	materials, err := materialChecklist(ctx, r.tx, a.Basis.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -130,27 +244,9 @@ func Register(ctx context.Context, tx *store.Tx, in ApplicationInput) (*Applicat
 	if last.IsZero() {
 		last = a.Basis.EffectiveDate
 	}
-	a.PeriodLastDay, a.PeriodLate = legal.CheckApplicationPeriod(cal, last, a.ReceivedOn)
-	a.DecisionDue = cal.DaysPeriodEnd(a.ReceivedOn, DecisionDays)
-
-	if err := checkDuplicate(ctx, tx, a); err != nil {
-		return nil, err
-	}
-	for i := range a.Parties {
-		id, err := upsertParty(ctx, tx, p, &a.Parties[i], now)
-		if err != nil {
-			return nil, err
-		}
-		a.Parties[i].PartyID = id
-	}
-	if err := insertApplication(ctx, tx, a); err != nil {
-		return nil, err
-	}
-	a.Warnings = computedWarnings(a)
-	return a, audit.Log(ctx, tx, audit.Entry{CourtID: a.CourtID, Action: "application.registered", ObjectType: "application",
-		ObjectID: a.ID.String(), Summary: "登记执行申请：" + partySummary(a.Parties) + "，依据 " + a.Basis.DocumentNo,
-		Changes: audit.Changes{"case_type": {To: a.CaseType}, "claim_amount_fen": {To: a.ClaimAmountFen},
-			"basis": {To: a.Basis.DocumentNo}, "channel": {To: a.Channel}}})
+	a.PeriodLastDay, a.PeriodLate = legal.CheckApplicationPeriod(r.cal, last, a.ReceivedOn)
+	a.DecisionDue = r.cal.DaysPeriodEnd(a.ReceivedOn, DecisionDays)
+	return a, nil
 }
 
 // computedWarnings are the warnings derived from the stored application.
@@ -183,113 +279,238 @@ func partySummary(ps []Party) string {
 	return strings.Join(app, "、") + " 申请执行 " + strings.Join(resp, "、")
 }
 
-// checkDuplicate refuses an application whose basis document is already
-// registered, alive, for the same case type and one of the same applicants.
-func checkDuplicate(ctx context.Context, tx *store.Tx, a *Application) error {
-	key := basisKey(a.Basis.DocumentNo)
-	rows, err := tx.Query(ctx, `SELECT a.id, a.status, a.received_on, COALESCE(c.case_no, ''), ap.name, ap.role, p.kind, p.id_number
-		FROM applications a
-		JOIN application_parties ap ON ap.application_id = a.id AND ap.role = 'applicant'
-		JOIN parties p ON p.id = ap.party_id
-		LEFT JOIN cases c ON c.id = a.case_id
-		WHERE a.basis_key = ? AND a.case_type = ? AND a.status IN ('received', 'mediation', 'filed')`, key, a.CaseType)
+// duplicates turns into duplicate_basis conflicts the prepared applications
+// whose basis document is already registered, alive, for the same case type
+// and one of the same applicants (by identity number, or by name) — stored
+// already, or by an earlier input of the same call.
+func (r *registrar) duplicates(ctx context.Context, out []registration) error {
+	type held struct {
+		status, caseNo, name, kind, idNumber string
+		received                             legal.Date
+		batch                                uuid.UUID
+		row                                  int
+	}
+	var keys []any
+	seen := map[string]bool{}
+	for _, x := range out {
+		if x.app == nil {
+			continue
+		}
+		if k := basisKey(x.app.Basis.DocumentNo); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	alive := map[string][]held{} // by basis key and case type
+	for from, to := range store.RowBatches(len(keys), 1) {
+		rows, err := r.tx.Query(ctx, `SELECT a.basis_key, a.case_type, a.status, a.received_on, COALESCE(c.case_no, ''), a.batch_id, a.batch_row,
+				ap.name, p.kind, p.id_number
+			FROM applications a
+			JOIN application_parties ap ON ap.application_id = a.id AND ap.role = 'applicant'
+			JOIN parties p ON p.id = ap.party_id
+			LEFT JOIN cases c ON c.id = a.case_id
+			WHERE a.basis_key IN (`+store.Placeholders(to-from)+`) AND a.status IN ('received', 'mediation', 'filed')
+			ORDER BY a.received_on, a.batch_row, a.id`, keys[from:to]...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var h held
+			var key, caseType string
+			var batch uuid.NullUUID
+			var row sql.NullInt64
+			if err := rows.Scan(&key, &caseType, &h.status, &h.received, &h.caseNo, &batch, &row, &h.name, &h.kind, &h.idNumber); err != nil {
+				rows.Close()
+				return err
+			}
+			h.batch, h.row = batch.UUID, int(row.Int64)
+			alive[key+"|"+caseType] = append(alive[key+"|"+caseType], h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for i := range out {
+		a := out[i].app
+		if a == nil {
+			continue
+		}
+		k := basisKey(a.Basis.DocumentNo) + "|" + a.CaseType
+		mine := map[string]bool{}
+		for _, p := range a.Applicants() {
+			mine[p.Kind+"|"+p.IDNumber] = true
+			mine["name|"+p.Name] = true
+		}
+		for _, h := range alive[k] {
+			if !(h.idNumber != "" && mine[h.kind+"|"+h.idNumber]) && !mine["name|"+h.name] {
+				continue
+			}
+			where := "已于 " + h.received.String() + " 登记（" + StatusLabel(h.status) + "）"
+			if h.caseNo != "" {
+				where = "已立案，案号 " + h.caseNo
+			}
+			out[i] = registration{dupBatch: h.batch, dupRow: h.row, err: &apperr.Error{Kind: apperr.Conflict, Code: "duplicate_basis",
+				Detail: "执行依据 " + a.Basis.DocumentNo + " 对申请执行人 " + h.name + " " + where + "；如属恢复执行，请选择案件类型“执恢”",
+				Fields: []apperr.FieldError{{Field: "body.basis.document_no", Detail: "该执行依据已登记"}}}}
+			break
+		}
+		if out[i].err != nil {
+			continue
+		}
+		for _, p := range a.Applicants() {
+			alive[k] = append(alive[k], held{status: a.Status, name: p.Name, kind: p.Kind, idNumber: p.IDNumber,
+				received: a.ReceivedOn, batch: a.BatchID, row: a.BatchRow})
+		}
+	}
+	return nil
+}
+
+// store writes the applications, their parties and materials: one party per
+// identity number across cases (item 8), made or found, keeping the latest
+// name and contact details given.
+func (r *registrar) store(ctx context.Context, apps []*Application) error {
+	if len(apps) == 0 {
+		return nil
+	}
+	if err := r.upsertParties(ctx, apps); err != nil {
+		return err
+	}
+	tx := r.tx
+	err := store.InsertRows(ctx, tx, `INSERT INTO applications (id, court_id, status, channel, case_type, received_on, decision_due,
+			basis_kind, basis_document_no, basis_key, basis_issued_by, basis_effective_date, basis_due_date,
+			period_last_day, period_late, claim_amount_fen, non_money_claims, note, received_by, batch_id, batch_row, created_at, updated_at)
+		VALUES `, 23, len(apps), func(i int, args []any) []any {
+		a := apps[i]
+		var batchRow any
+		if a.BatchID != uuid.Nil {
+			batchRow = a.BatchRow
+		}
+		return append(args, a.ID, a.CourtID, a.Status, a.Channel, a.CaseType, a.ReceivedOn, a.DecisionDue,
+			a.Basis.Kind, a.Basis.DocumentNo, basisKey(a.Basis.DocumentNo), a.Basis.IssuedBy, a.Basis.EffectiveDate, a.Basis.DueDate,
+			a.PeriodLastDay, a.PeriodLate, a.ClaimAmountFen, a.NonMoneyClaims, a.Note, store.NullID(a.ReceivedBy), store.NullID(a.BatchID), batchRow,
+			a.CreatedAt, a.UpdatedAt)
+	})
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	mine := map[string]bool{}
-	for _, p := range a.Applicants() {
-		mine[p.Kind+"|"+p.IDNumber] = true
-		mine["name|"+p.Name] = true
+	type ref struct {
+		a *Application
+		i int
 	}
-	for rows.Next() {
-		var id uuid.UUID
-		var status, caseNo, name, role, kind, idNumber string
-		var received legal.Date
-		if err := rows.Scan(&id, &status, &received, &caseNo, &name, &role, &kind, &idNumber); err != nil {
-			return err
+	var parties, materials []ref
+	for _, a := range apps {
+		for i := range a.Parties {
+			parties = append(parties, ref{a, i})
 		}
-		if (idNumber != "" && mine[kind+"|"+idNumber]) || mine["name|"+name] {
-			where := "已于 " + received.String() + " 登记（" + StatusLabel(status) + "）"
-			if caseNo != "" {
-				where = "已立案，案号 " + caseNo
-			}
-			return &apperr.Error{Kind: apperr.Conflict, Code: "duplicate_basis",
-				Detail: "执行依据 " + a.Basis.DocumentNo + " 对申请执行人 " + name + " " + where + "；如属恢复执行，请选择案件类型“执恢”",
-				Fields: []apperr.FieldError{{Field: "body.basis.document_no", Detail: "该执行依据已登记"}}}
+		for i := range a.Materials {
+			materials = append(materials, ref{a, i})
 		}
 	}
-	return rows.Err()
+	err = store.InsertRows(ctx, tx, `INSERT INTO application_parties (application_id, seq, role, party_id, name, phone, address, legal_rep, financial)
+		VALUES `, 9, len(parties), func(i int, args []any) []any {
+		a, pt := parties[i].a, &parties[i].a.Parties[parties[i].i]
+		return append(args, a.ID, parties[i].i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep, pt.Financial)
+	})
+	if err != nil {
+		return err
+	}
+	return store.InsertRows(ctx, tx, `INSERT INTO application_materials (application_id, code, name, required, received, copies, note)
+		VALUES `, 7, len(materials), func(i int, args []any) []any {
+		a, m := materials[i].a, &materials[i].a.Materials[materials[i].i]
+		return append(args, a.ID, m.Code, m.Name, m.Required, m.Received, m.Copies, m.Note)
+	})
 }
 
-// upsertParty finds the party by identity number, or makes one (one party per
-// resident ID or credit code across cases, item 8), keeping the latest contact
-// details.
-func upsertParty(ctx context.Context, tx *store.Tx, p *access.Principal, pt *Party, now time.Time) (uuid.UUID, error) {
-	override, note := pt.Override, pt.overrideNote
-	var overrideBy any
-	var overrideAt any
-	if override != "" {
-		overrideBy, overrideAt = store.NullID(p.UserID), now
+// upsertParties finds each party by identity number, or makes it, and sets
+// the applications' PartyIDs. A party without an identity number is always a
+// new record. A party named twice among apps is written once, with the
+// latest details given and the first override.
+func (r *registrar) upsertParties(ctx context.Context, apps []*Application) error {
+	var uniq []*Party
+	index := map[string]int{}
+	for _, a := range apps {
+		for i := range a.Parties {
+			pt := &a.Parties[i]
+			if pt.IDNumber == "" {
+				pt.PartyID = store.NewID()
+				uniq = append(uniq, pt)
+				continue
+			}
+			k := pt.Kind + "|" + pt.IDNumber
+			j, ok := index[k]
+			if !ok {
+				index[k] = len(uniq)
+				c := *pt
+				uniq = append(uniq, &c)
+				continue
+			}
+			u := uniq[j]
+			u.Name = pt.Name
+			for _, f := range [][2]*string{{&u.LegalRep, &pt.LegalRep}, {&u.Phone, &pt.Phone}, {&u.Address, &pt.Address}} {
+				if *f[1] != "" {
+					*f[0] = *f[1]
+				}
+			}
+			if u.Override == "" {
+				u.Override, u.overrideNote, u.IDChecked = pt.Override, pt.overrideNote, pt.IDChecked
+			}
+		}
 	}
-	if pt.IDNumber != "" {
-		var id uuid.UUID
-		err := tx.QueryRow(ctx, `INSERT INTO parties (id, kind, name, id_number, id_checked, id_override, id_override_note, id_override_by,
+	ids := map[string]uuid.UUID{}
+	const cols = 14
+	for from, to := range store.RowBatches(len(uniq), cols) {
+		args := make([]any, 0, (to-from)*cols)
+		for _, pt := range uniq[from:to] {
+			id := pt.PartyID
+			if id == uuid.Nil {
+				id = store.NewID()
+			}
+			var overrideBy, overrideAt any
+			if pt.Override != "" {
+				overrideBy, overrideAt = store.NullID(r.p.UserID), r.now
+			}
+			args = append(args, id, pt.Kind, pt.Name, pt.IDNumber, pt.IDChecked && pt.IDNumber != "", pt.Override, pt.overrideNote,
+				overrideBy, overrideAt, pt.LegalRep, pt.Phone, pt.Address, r.now, r.now)
+		}
+		rows, err := r.tx.Query(ctx, `INSERT INTO parties (id, kind, name, id_number, id_checked, id_override, id_override_note, id_override_by,
 				id_override_at, legal_rep, phone, address, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES `+store.Rows(to-from, cols)+`
 			ON CONFLICT (kind, id_number) WHERE id_number <> '' DO UPDATE SET name = excluded.name,
 				legal_rep = CASE WHEN excluded.legal_rep <> '' THEN excluded.legal_rep ELSE parties.legal_rep END,
 				phone = CASE WHEN excluded.phone <> '' THEN excluded.phone ELSE parties.phone END,
 				address = CASE WHEN excluded.address <> '' THEN excluded.address ELSE parties.address END,
 				updated_at = excluded.updated_at
-			RETURNING id`,
-			store.NewID(), pt.Kind, pt.Name, pt.IDNumber, pt.IDChecked, override, note, overrideBy, overrideAt,
-			pt.LegalRep, pt.Phone, pt.Address, now, now).Scan(&id)
-		return id, err
+			RETURNING kind, id_number, id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var kind, idNumber string
+			var id uuid.UUID
+			if err := rows.Scan(&kind, &idNumber, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			if idNumber != "" {
+				ids[kind+"|"+idNumber] = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	id := store.NewID()
-	_, err := tx.Exec(ctx, `INSERT INTO parties (id, kind, name, id_number, id_checked, id_override, id_override_note, id_override_by,
-			id_override_at, legal_rep, phone, address, created_at, updated_at)
-		VALUES (?, ?, ?, '', FALSE, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, pt.Kind, pt.Name, override, note, overrideBy, overrideAt, pt.LegalRep, pt.Phone, pt.Address, now, now)
-	return id, err
-}
-
-func insertApplication(ctx context.Context, tx *store.Tx, a *Application) error {
-	var batchRow any
-	if a.BatchID != uuid.Nil {
-		batchRow = a.BatchRow
+	for _, a := range apps {
+		for i := range a.Parties {
+			if pt := &a.Parties[i]; pt.IDNumber != "" {
+				if pt.PartyID = ids[pt.Kind+"|"+pt.IDNumber]; pt.PartyID == uuid.Nil {
+					return fmt.Errorf("intake: party %s %s not returned by the upsert", pt.Kind, pt.IDNumber)
+				}
+			}
+		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO applications (id, court_id, status, channel, case_type, received_on, decision_due,
-			basis_kind, basis_document_no, basis_key, basis_issued_by, basis_effective_date, basis_due_date,
-			period_last_day, period_late, claim_amount_fen, non_money_claims, note, received_by, batch_id, batch_row, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.CourtID, a.Status, a.Channel, a.CaseType, a.ReceivedOn, a.DecisionDue,
-		a.Basis.Kind, a.Basis.DocumentNo, basisKey(a.Basis.DocumentNo), a.Basis.IssuedBy, a.Basis.EffectiveDate, a.Basis.DueDate,
-		a.PeriodLastDay, a.PeriodLate, a.ClaimAmountFen, a.NonMoneyClaims, a.Note, store.NullID(a.ReceivedBy), store.NullID(a.BatchID), batchRow,
-		a.CreatedAt, a.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	// One multi-row INSERT per table: a statement costs more than a row.
-	args := make([]any, 0, 9*len(a.Parties))
-	for i, pt := range a.Parties {
-		args = append(args, a.ID, i+1, pt.Role, pt.PartyID, pt.Name, pt.Phone, pt.Address, pt.LegalRep, pt.Financial)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO application_parties (application_id, seq, role, party_id, name, phone, address, legal_rep, financial)
-		VALUES `+store.Rows(len(a.Parties), 9), args...); err != nil {
-		return err
-	}
-	if len(a.Materials) == 0 {
-		return nil
-	}
-	args = make([]any, 0, 7*len(a.Materials))
-	for _, m := range a.Materials {
-		args = append(args, a.ID, m.Code, m.Name, m.Required, m.Received, m.Copies, m.Note)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO application_materials (application_id, code, name, required, received, copies, note)
-		VALUES `+store.Rows(len(a.Materials), 7), args...)
-	return err
+	return nil
 }
 
 // checklistKey keys a basis kind's checklist in store.DB.Memo. Material kinds

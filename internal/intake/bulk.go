@@ -104,11 +104,12 @@ const (
 	MaxBatchBytes = 20 << 20 // an uploaded file (or JSON body as stored)
 	MaxBatchRows  = 50_000   // data rows of one file
 	// DefaultChunkRows is how many rows ProcessBatch registers per
-	// transaction: enough to amortise the commit (BenchmarkBulkIntake finds
-	// no gain beyond 100), few enough that on SQLite a chunk holds the one
-	// writer for about 50 ms, so that people registering at the window
-	// barely wait, and a crash repeats little.
-	DefaultChunkRows = 100
+	// transaction: enough to amortise the commit and the audit chain's lock
+	// (on PostgreSQL, 250 rows a chunk register 1.2× the raw INSERT rate,
+	// 100 only 0.9×; see docs/BENCHMARKS.md), few enough that on SQLite a
+	// chunk holds the one writer for about 50 ms, so that people registering
+	// at the window barely wait, and a crash repeats little.
+	DefaultChunkRows = 250
 )
 
 // Batch statuses.
@@ -641,6 +642,9 @@ var excelEpoch = legal.NewDate(1899, time.December, 30)
 // parseCellDate reads a date cell: YYYY-MM-DD, 2024/3/1, 2024.3.1,
 // 2024年3月1日, 20240301, with a time part ignored, or an Excel serial number
 // when fromExcel.
+// cellDateSeparators turns the separators of dates typed in cells into "-".
+var cellDateSeparators = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-")
+
 func parseCellDate(s string, fromExcel bool) (legal.Date, string) {
 	s = norm.NFKC.String(strings.TrimSpace(s))
 	if s == "" {
@@ -662,7 +666,7 @@ func parseCellDate(s string, fromExcel bool) (legal.Date, string) {
 	if len(s) == 8 && strings.Trim(s, "0123456789") == "" {
 		s = s[:4] + "-" + s[4:6] + "-" + s[6:]
 	}
-	s = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(s)
+	s = cellDateSeparators.Replace(s)
 	parts := strings.Split(s, "-")
 	if len(parts) != 3 {
 		return legal.Date{}, bad
@@ -1346,13 +1350,27 @@ func (bp *batchProcessor) chunk(ctx context.Context, db *store.DB, size int, bef
 			return err
 		}
 		end := min(done+size, len(bp.rows))
-		results := make([]rowResult, 0, end-done)
-		for _, r := range bp.rows[done:end] {
-			res, err := bp.one(ctx, tx, r)
+		rows := bp.rows[done:end]
+		results := make([]rowResult, len(rows))
+		var ins []ApplicationInput
+		var at []int // the index in rows of each of ins
+		for k, r := range rows {
+			in, res, err := bp.input(ctx, tx, r)
 			if err != nil {
 				return fmt.Errorf("intake: batch %s row %d: %w", bp.b.ID, r.No, err)
 			}
-			results = append(results, res)
+			if results[k] = res; res.status == "" {
+				ins, at = append(ins, in), append(at, k)
+			}
+		}
+		regs, err := registerMany(ctx, tx, ins)
+		if err != nil {
+			return fmt.Errorf("intake: batch %s rows %d–%d: %w", bp.b.ID, rows[0].No, rows[len(rows)-1].No, err)
+		}
+		for j, reg := range regs {
+			results[at[j]] = bp.outcome(rows[at[j]], reg)
+		}
+		for _, res := range results {
 			if res.status == RowCreated {
 				created++
 			} else {
@@ -1393,49 +1411,52 @@ func (bp *batchProcessor) chunk(ctx context.Context, db *store.DB, size int, bef
 	return more, err
 }
 
-// one registers one row. Problems of the row are its outcome; an error is
-// returned only for failures that are not the row's fault (the database),
-// and rolls the chunk back.
-func (bp *batchProcessor) one(ctx context.Context, tx *store.Tx, r bulkRow) (rowResult, error) {
+// input makes the ApplicationInput of a row. A row whose problems are known
+// before registration (its cells, its materials) has its outcome in res; an
+// error is for failures that are not the row's fault.
+func (bp *batchProcessor) input(ctx context.Context, tx *store.Tx, r bulkRow) (ApplicationInput, rowResult, error) {
 	res := rowResult{no: r.No}
 	if len(r.Errs) > 0 {
 		res.status, res.errs = RowInvalid, r.Errs
-		return res, nil
+		return ApplicationInput{}, res, nil
 	}
 	in := r.In
-	in.Applicants, in.Respondents = slices.Clone(in.Applicants), slices.Clone(in.Respondents) // Register normalises them in place
 	in.CourtID, in.Channel, in.BatchID, in.BatchRow = bp.b.CourtID, "bulk", bp.b.ID, r.No
 	if r.materials != "" {
 		ms, detail, err := bp.materials(ctx, tx, in.Basis.Kind, r.materials)
 		if err != nil {
-			return res, err
+			return in, res, err
 		}
 		if detail != "" {
 			res.status, res.errs = RowInvalid, []RowError{{Field: colMaterials, Detail: detail}}
-			return res, nil
+			return in, res, nil
 		}
 		in.Materials = ms
 	}
-	a, err := Register(ctx, tx, in)
-	if err == nil {
-		res.status, res.app = RowCreated, a.ID
-		return res, nil
+	return in, res, nil
+}
+
+// outcome is the result of a row from its registration.
+func (bp *batchProcessor) outcome(r bulkRow, reg registration) rowResult {
+	res := rowResult{no: r.No}
+	if reg.err == nil {
+		res.status, res.app = RowCreated, reg.app.ID
+		return res
 	}
-	e, ok := apperr.As(err)
-	if !ok || e.Kind != apperr.Invalid && e.Kind != apperr.Conflict {
-		return res, err
-	}
+	e, _ := apperr.As(reg.err)
 	if e.Code == "duplicate_basis" {
 		res.status = RowDuplicate
-		detail, err := bp.duplicateInBatch(ctx, tx, in)
-		if err != nil {
-			return res, err
-		}
-		if detail == "" {
-			detail = e.Detail
+		detail := e.Detail
+		if reg.dupBatch == bp.b.ID {
+			where := fmt.Sprintf("第 %d 行", reg.dupRow)
+			if !bp.tabular {
+				where = fmt.Sprintf("第 %d 条（rows[%d]）", reg.dupRow, reg.dupRow-1)
+			}
+			doc, _ := text(r.In.Basis.DocumentNo, 100)
+			detail = "与本批" + where + "重复：执行依据 " + doc + " 对同一申请执行人已在该行登记，本行未登记"
 		}
 		res.errs = []RowError{{Field: bp.field(r, "body.basis.document_no"), Detail: detail}}
-		return res, nil
+		return res
 	}
 	res.status = RowInvalid
 	for _, f := range e.Fields {
@@ -1444,39 +1465,7 @@ func (bp *batchProcessor) one(ctx context.Context, tx *store.Tx, r bulkRow) (row
 	if len(res.errs) == 0 {
 		res.errs = []RowError{{Detail: e.Detail}}
 	}
-	return res, nil
-}
-
-// duplicateInBatch says which earlier row of the batch registered the same
-// basis for the same applicant, or "" when the duplicate is older.
-func (bp *batchProcessor) duplicateInBatch(ctx context.Context, tx *store.Tx, in ApplicationInput) (string, error) {
-	caseType := in.CaseType
-	if caseType == "" {
-		caseType = "first_enforcement"
-	}
-	doc, _ := text(in.Basis.DocumentNo, 100)
-	names := make([]any, 0, len(in.Applicants))
-	for _, a := range in.Applicants {
-		n, _ := text(a.Name, 100)
-		names = append(names, n)
-	}
-	if len(names) == 0 {
-		return "", nil
-	}
-	var first sql.NullInt64
-	err := tx.QueryRow(ctx, `SELECT MIN(a.batch_row) FROM applications a
-		WHERE a.batch_id = ? AND a.basis_key = ? AND a.case_type = ? AND a.status IN ('received', 'mediation', 'filed')
-		AND EXISTS (SELECT 1 FROM application_parties ap WHERE ap.application_id = a.id AND ap.role = 'applicant'
-			AND ap.name IN (`+store.Placeholders(len(names))+`))`,
-		append([]any{bp.b.ID, basisKey(doc), caseType}, names...)...).Scan(&first)
-	if err != nil || !first.Valid {
-		return "", err
-	}
-	where := fmt.Sprintf("第 %d 行", first.Int64)
-	if !bp.tabular {
-		where = fmt.Sprintf("第 %d 条（rows[%d]）", first.Int64, first.Int64-1)
-	}
-	return "与本批" + where + "重复：执行依据 " + doc + " 对同一申请执行人已在该行登记，本行未登记", nil
+	return res
 }
 
 // field names where a problem of Register lies: the column of a file, or

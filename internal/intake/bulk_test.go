@@ -791,6 +791,75 @@ func TestBulkTemplatesAndJSONRows(t *testing.T) {
 	})
 }
 
+// TestBulkSharedPartiesAndDuplicatesAcrossChunks: rows of one chunk naming
+// the same debtor make one party record, as do rows of later chunks; a row
+// repeating a row of an earlier chunk is named as its duplicate; every
+// application has its audit record.
+func TestBulkSharedPartiesAndDuplicatesAcrossChunks(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := intaketest.NewStaff(t, db, "")
+		debtor := intaketest.Person(5001)
+		withDebtor := func(seed int, phone string) intake.ApplicationInput {
+			in := intaketest.Application(s.CourtID, seed)
+			d := debtor
+			d.Phone = phone
+			in.Respondents = []intake.PartyInput{d}
+			return in
+		}
+		first := withDebtor(601, "13900000001")
+		rows := []intake.JSONRow{
+			{Input: first},                                  // chunk 1
+			{Input: withDebtor(602, "13900000002")},         // chunk 1: same debtor, a newer phone
+			{Input: first},                                  // chunk 2: repeats row 1
+			{Input: withDebtor(603, "")},                    // chunk 2: same debtor, no phone given
+			{Input: intaketest.Application(s.CourtID, 604)}, // chunk 3
+		}
+		content, err := intake.EncodeJSONRows(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := intake.SubmitBatch(s.Reception, db, intake.BatchInput{CourtID: s.CourtID, FileName: "共同被执行人", Format: "json", Content: content})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := intake.ProcessBatchWith(s.Reception, db, b.ID, intake.ProcessOptions{ChunkRows: 2}); err != nil {
+			t.Fatal(err)
+		}
+		out := allRows(t, s, b.ID)
+		wantRow(t, out, 1, intake.RowCreated, "", "")
+		wantRow(t, out, 2, intake.RowCreated, "", "")
+		wantRow(t, out, 3, intake.RowDuplicate, "body.rows[2].basis.document_no", "与本批第 1 条（rows[0]）重复")
+		wantRow(t, out, 4, intake.RowCreated, "", "")
+		wantRow(t, out, 5, intake.RowCreated, "", "")
+
+		var party uuid.UUID
+		var phone string
+		if err := db.QueryRow(s.Sys, `SELECT id, phone FROM parties WHERE kind = 'person' AND id_number = ?`, debtor.IDNumber).Scan(&party, &phone); err != nil {
+			t.Fatal(err)
+		}
+		if phone != "13900000002" {
+			t.Errorf("the debtor's phone is %q, want the latest given", phone)
+		}
+		if n := scalar(t, db, `SELECT COUNT(*) FROM application_parties WHERE party_id = ?`, party); n != 3 {
+			t.Errorf("the debtor is in %d applications, want 3", n)
+		}
+		if n := scalar(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'application.registered' AND object_id IN
+			(SELECT CAST(id AS TEXT) FROM applications WHERE batch_id = ?)`, b.ID); n != 4 {
+			t.Errorf("%d registrations audited, want 4", n)
+		}
+		for _, no := range []int{1, 2, 4} {
+			a, err := intake.GetApplication(s.Reception, db, out[no].ApplicationID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := a.Respondents(); len(got) != 1 || got[0].PartyID != party || len(a.Materials) == 0 {
+				t.Errorf("row %d: respondents %+v, %d materials", no, got, len(a.Materials))
+			}
+		}
+	})
+}
+
 // BenchmarkBulkIntake measures bulk intake of a 1,000-row CSV file —
 // submission (parsing, storing the file) and processing (validation,
 // registration with parties, materials and one audit record per application,

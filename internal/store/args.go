@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"iter"
 	"strings"
 
 	"github.com/google/uuid"
@@ -31,4 +33,37 @@ func DBOf(q Querier) *DB {
 func Rows(n, cols int) string {
 	row := "(" + Placeholders(cols) + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// MaxParams bounds the placeholders of one statement, below SQLite's limit
+// (32,766) and PostgreSQL's (65,535).
+const MaxParams = 30000
+
+// RowBatches splits n rows of cols values each into consecutive ranges
+// [from, to) that fit one statement (MaxParams), for multi-row INSERTs.
+func RowBatches(n, cols int) iter.Seq2[int, int] {
+	per := max(MaxParams/max(cols, 1), 1)
+	return func(yield func(int, int) bool) {
+		for from := 0; from < n; from += per {
+			if !yield(from, min(from+per, n)) {
+				return
+			}
+		}
+	}
+}
+
+// InsertRows runs a multi-row INSERT of n rows of cols values each, as few
+// statements as MaxParams allows: head is the statement up to VALUES
+// ("INSERT INTO t (a, b) VALUES "), row appends the values of row i to args.
+func InsertRows(ctx context.Context, tx *Tx, head string, cols, n int, row func(i int, args []any) []any) error {
+	for from, to := range RowBatches(n, cols) {
+		args := make([]any, 0, (to-from)*cols)
+		for i := from; i < to; i++ {
+			args = row(i, args)
+		}
+		if _, err := tx.Exec(ctx, head+Rows(to-from, cols), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -470,3 +470,38 @@ func TestClaimServer(t *testing.T) {
 	}
 	release()
 }
+
+// TestInsertRows: a multi-row INSERT larger than one statement's placeholders
+// is split into statements that together write every row once.
+func TestInsertRows(t *testing.T) {
+	t.Parallel()
+	var ranges [][2]int
+	for from, to := range store.RowBatches(2*store.MaxParams/3+1, 3) {
+		ranges = append(ranges, [2]int{from, to})
+	}
+	if want := [][2]int{{0, store.MaxParams / 3}, {store.MaxParams / 3, 2 * store.MaxParams / 3}, {2 * store.MaxParams / 3, 2*store.MaxParams/3 + 1}}; !cmp.Equal(ranges, want) {
+		t.Errorf("RowBatches: %v, want %v", ranges, want)
+	}
+	for range store.RowBatches(0, 3) {
+		t.Error("RowBatches(0) yields a range")
+	}
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		probeTable(t, db)
+		n := store.MaxParams/3 + 5 // two statements of 3 values a row
+		err := db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+			return store.InsertRows(ctx, tx, `INSERT INTO probe (id, n, note) VALUES `, 3, n, func(i int, args []any) []any {
+				return append(args, fmt.Sprint(i), i, "批量")
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows, sum int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*), SUM(n) FROM probe WHERE note = '批量'`).Scan(&rows, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if rows != n || sum != n*(n-1)/2 {
+			t.Errorf("%d rows summing to %d, want %d and %d", rows, sum, n, n*(n-1)/2)
+		}
+	})
+}
