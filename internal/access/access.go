@@ -29,7 +29,7 @@ const (
 	CourtsManage    Permission = "courts.manage"    // edit courts in scope and add courts below them
 	TeamsManage     Permission = "teams.manage"     // create and edit teams of courts in scope
 	RolesManage     Permission = "roles.manage"     // edit roles and their permissions (platform-wide)
-	ReferenceManage Permission = "reference.manage" // edit case types and team kinds (platform-wide)
+	ReferenceManage Permission = "reference.manage" // edit case types, team kinds, the calendar and the platform's rule parameters
 	AuditRead       Permission = "audit.read"       // read the audit log of courts in scope
 
 	ApplicationsRegister Permission = "applications.register" // register enforcement applications at the window or in bulk
@@ -41,6 +41,7 @@ const (
 	ClockApprove         Permission = "clock.approve"         // approve deductions from the case clock (CLOCK-8)
 	ClockExtend          Permission = "clock.extend"          // approve extensions of the case clock (CLOCK-3: 院长/副院长)
 	TriageManage         Permission = "triage.manage"         // edit and activate triage rule sets
+	RulesManage          Permission = "rules.manage"          // set the rule parameters (C values, DOMAIN.md §0) of courts in scope
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -56,7 +57,7 @@ var Catalogue = []PermissionInfo{
 	{CourtsManage, "管理法院"},
 	{TeamsManage, "管理团队"},
 	{RolesManage, "管理角色与权限（全平台）"},
-	{ReferenceManage, "管理案件类型与团队类别（全平台）"},
+	{ReferenceManage, "管理参考数据：案件类型、团队类别、节假日、规则参数（全平台）"},
 	{AuditRead, "查看审计日志"},
 	{ApplicationsRegister, "登记执行申请（窗口、批量）"},
 	{ApplicationsReview, "立案审查（立案、不予受理）"},
@@ -67,14 +68,15 @@ var Catalogue = []PermissionInfo{
 	{ClockApprove, "审批扣除审限"},
 	{ClockExtend, "审批延长执行期限"},
 	{TriageManage, "管理繁简分流规则"},
+	{RulesManage, "管理法院的规则参数（期限等可配置值）"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,
-// reference data or the audit log, rather than over case work. Only these
-// bound whom an administrator may create (see auth's mayGrant).
+// reference data, rules or the audit log, rather than over case work. Only
+// these bound whom an administrator may create (see auth's mayGrant).
 func Administrative(perm Permission) bool {
 	switch perm {
-	case UsersRead, UsersManage, CourtsManage, TeamsManage, RolesManage, ReferenceManage, AuditRead, TriageManage:
+	case UsersRead, UsersManage, CourtsManage, TeamsManage, RolesManage, ReferenceManage, AuditRead, TriageManage, RulesManage:
 		return true
 	}
 	return false

@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
@@ -55,11 +56,58 @@ func EntryStatusLabel(s string) string {
 	return map[string]string{"requested": "待审批", "approved": "已批准", "refused": "未批准"}[s]
 }
 
-// rules returns the clock rules in force. They are the seeded C values of
-// DOMAIN.md §3 for every court until per-court rule data exists.
-func rules() legal.ClockRules { return legal.DefaultClockRules() }
+// caseRules are the rule values (C rules, DOMAIN.md §0) a case's clock runs
+// on.
+type caseRules struct {
+	clock      legal.ClockRules  // CLOCK-2, CLOCK-3, CLOCK-9, PER-5, PER-6
+	milestones []legal.Milestone // node limits
+}
+
+// resolveRules sets c.rules to the rule parameters of c's court in force on
+// its filing day: the term (CLOCK-2), the counting options and the node
+// limits, so a later change of the values does not move the terms of cases
+// already filed. The intake decision node (CLOCK-4) takes the limit in force
+// on the day of receipt, as the application did.
+func resolveRules(ctx context.Context, q store.Querier, c *Case) error {
+	filed, err := ruleparams.Resolve(ctx, q, c.CourtID, c.FiledOn)
+	if err != nil {
+		return err
+	}
+	r := &caseRules{clock: filed.ClockRules(), milestones: filed.Milestones()}
+	if !c.ReceivedOn.IsZero() && c.ReceivedOn != c.FiledOn {
+		received, err := ruleparams.Resolve(ctx, q, c.CourtID, c.ReceivedOn)
+		if err != nil {
+			return err
+		}
+		for i, m := range received.Milestones() {
+			if m.From == "received" {
+				r.milestones[i] = m
+			}
+		}
+	}
+	c.rules = r
+	return nil
+}
+
+// clockRules returns the values resolveRules set. Without them the seeded
+// values of DOMAIN.md §3 apply, so every path that computes a clock calls
+// resolveRules first (Create, Get, and refreshDeadline in every change).
+func (c *Case) clockRules() *caseRules {
+	if c.rules != nil {
+		return c.rules
+	}
+	return &caseRules{clock: legal.DefaultClockRules(), milestones: legal.Milestones()}
+}
+
+// todayRules returns the clock rules of c's court in force on today: those a
+// request made today is checked against (CLOCK-3 extensions, CLOCK-9
+// deferrals).
+func todayRules(ctx context.Context, q store.Querier, c *Case, today legal.Date) (legal.ClockRules, error) {
+	return ruleparams.ClockRules(ctx, q, c.CourtID, today)
+}
 
 func computeClock(cal *legal.Calendar, c *Case, entries []ClockEntry, today legal.Date) *Clock {
+	rules := c.clockRules()
 	cc := legal.CaseClock{FiledOn: c.FiledOn, NonLitigation: c.NonLitigation}
 	for _, e := range entries {
 		if e.Status != "approved" {
@@ -77,8 +125,8 @@ func computeClock(cal *legal.Calendar, c *Case, entries []ClockEntry, today lega
 	if c.Status == StatusClosed && !c.ClosedOn.IsZero() {
 		asOf = c.ClosedOn
 	}
-	clk := &Clock{Deadline: cal.CaseDeadline(cc, rules(), asOf), Entries: entries}
-	for _, m := range legal.Milestones() {
+	clk := &Clock{Deadline: cal.CaseDeadline(cc, rules.clock, asOf), Entries: entries}
+	for _, m := range rules.milestones {
 		var from legal.Date
 		switch m.From {
 		case "received":
@@ -92,7 +140,7 @@ func computeClock(cal *legal.Calendar, c *Case, entries []ClockEntry, today lega
 			continue
 		}
 		clk.Milestones = append(clk.Milestones, NodeDeadline{Code: m.Code, RuleID: m.RuleID, Name: m.Name,
-			Due: legal.NodeDeadline(cal, from, m.Days, m.Working, rules().Periods)})
+			Due: legal.NodeDeadline(cal, from, m.Days, m.Working, rules.clock.Periods)})
 	}
 	return clk
 }
@@ -130,6 +178,9 @@ func refreshDeadline(ctx context.Context, tx *store.Tx, c *Case) error {
 	}
 	entries, err := loadEntries(ctx, tx, c.ID)
 	if err != nil {
+		return err
+	}
+	if err := resolveRules(ctx, tx, c); err != nil {
 		return err
 	}
 	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
@@ -196,8 +247,8 @@ func RequestDeduction(ctx context.Context, tx *store.Tx, id uuid.UUID, in Deduct
 }
 
 // RequestExtension records a request to extend the case clock (cases.work),
-// refused when asked fewer than 5 days before expiry or for more than 3
-// months (CLOCK-3).
+// refused when asked fewer days before expiry or for more months than the
+// court's CLOCK-3 values in force today allow (seeded: 5 days, 3 months).
 func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months int, reason string) (*Case, error) {
 	p, c, err := lockForWork(ctx, tx, id, access.CasesWork)
 	if err != nil {
@@ -217,7 +268,12 @@ func RequestExtension(ctx context.Context, tx *store.Tx, id uuid.UUID, months in
 			return nil, apperr.New(apperr.Conflict, "extension_pending", "已有待审批的延长申请")
 		}
 	}
-	if err := legal.CheckExtensionRequest(c.Clock.Deadline, legal.Today(time.Now()), months, rules()); err != nil {
+	today := legal.Today(time.Now())
+	rules, err := todayRules(ctx, tx, c, today)
+	if err != nil {
+		return nil, err
+	}
+	if err := legal.CheckExtensionRequest(c.Clock.Deadline, today, months, rules); err != nil {
 		if e, ok := apperr.As(err); ok {
 			e.Fields = []apperr.FieldError{{Field: "body.months", Detail: e.Detail}}
 			if e.Code == "extension_too_late" {

@@ -93,6 +93,9 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 	if in.HandlerID != uuid.Nil {
 		c.Status, c.AssignedOn = StatusInProgress, in.FiledOn
 	}
+	if err := resolveRules(ctx, tx, c); err != nil {
+		return nil, err
+	}
 	c.Clock = computeClock(cal, c, nil, legal.Today(now))
 	c.Deadline = c.Clock.Deadline.Effective
 	c.PartyNames = partyNames(c.Parties)

@@ -88,6 +88,9 @@ func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
 	if err != nil {
 		return err
 	}
+	if err := resolveRules(ctx, q, c); err != nil {
+		return err
+	}
 	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
 	return nil
 }
@@ -199,9 +202,9 @@ func refused(c *Case, to string, unmet []Unmet) error {
 // more than 3 months).
 const ZhongbenMinMonths = 3
 
-// guards lists what stops c from moving to `to` (FLOW-10). An empty list
-// means the transition is allowed.
-func guards(c *Case, in TransitionInput, today legal.Date) []Unmet {
+// guards lists what stops c from moving to `to` (FLOW-10) under the clock
+// rules in force today. An empty list means the transition is allowed.
+func guards(c *Case, in TransitionInput, today legal.Date, rules legal.ClockRules) []Unmet {
 	var u []Unmet
 	if c.Status == StatusClosed {
 		return []Unmet{{"case_closed", "案件已于 " + c.ClosedOn.String() + " 以“" + ClosureLabel(c.Closure) + "”结案，不能再变更状态；如需恢复执行，请登记执恢申请"}}
@@ -228,7 +231,7 @@ func guards(c *Case, in TransitionInput, today legal.Date) []Unmet {
 		}
 		if in.Until.IsZero() {
 			u = append(u, Unmet{"until_required", "请填写暂缓执行的截止日期"})
-		} else if err := legal.CheckDeferral(today, in.Until, 0, rules()); err != nil {
+		} else if err := legal.CheckDeferral(today, in.Until, 0, rules); err != nil {
 			e, _ := apperr.As(err)
 			u = append(u, Unmet{"invalid_deferral", e.Detail})
 		}
@@ -262,8 +265,12 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 		return nil, err
 	}
 	today := legal.Today(time.Now())
+	rules, err := todayRules(ctx, tx, c, today)
+	if err != nil {
+		return nil, err
+	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	if unmet := guards(c, in, today); len(unmet) > 0 {
+	if unmet := guards(c, in, today, rules); len(unmet) > 0 {
 		return nil, refused(c, in.To, unmet)
 	}
 	from := c.Status

@@ -21,10 +21,6 @@ import (
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
-// DecisionDays is the intake decision period (CLOCK-4, check, C): filing is
-// decided within 7 days of receipt.
-const DecisionDays = 7
-
 // applyCaseTypes are the case types an application may ask for; the
 // examination types (执异, 执复 …) have their own procedures.
 var applyCaseTypes = map[string]bool{"first_enforcement": true, "restored_enforcement": true, "preservation_enforcement": true}
@@ -245,7 +241,9 @@ func (r *registrar) prepare(ctx context.Context, in ApplicationInput) (*Applicat
 		last = a.Basis.EffectiveDate
 	}
 	a.PeriodLastDay, a.PeriodLate = legal.CheckApplicationPeriod(r.cal, last, a.ReceivedOn)
-	a.DecisionDue = r.cal.DaysPeriodEnd(a.ReceivedOn, DecisionDays)
+	if a.DecisionDue, err = decisionDue(ctx, r.tx, r.cal, a.CourtID, a.ReceivedOn); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

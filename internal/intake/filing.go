@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
@@ -170,7 +171,17 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 	if handlerName != "" {
 		assigned += "，承办人 " + handlerName
 	} else {
-		assigned += "，待团队确定承办人（CLOCK-5：立案后 7 日内）"
+		days := 0
+		ms, err := ruleparams.Milestones(ctx, tx, a.CourtID, today)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.Code == "assign_handler" {
+				days = m.Days
+			}
+		}
+		assigned += fmt.Sprintf("，待团队确定承办人（CLOCK-5：立案后 %d 日内）", days)
 	}
 	events = append(events, cases.Event{Kind: "assigned", Summary: assigned})
 	notice := strings.TrimSpace(in.AcceptanceNotice)

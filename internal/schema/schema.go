@@ -13,6 +13,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/org"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
@@ -37,6 +38,7 @@ func Migrations() store.Migrations {
 	seeds = append(seeds, org.Seeds()...)
 	seeds = append(seeds, auth.Seeds()...)
 	seeds = append(seeds, calendar.Seeds()...)
+	seeds = append(seeds, ruleparams.Seeds()...)
 	seeds = append(seeds, intake.Seeds()...)
 	return store.Migrations{SQLite: sub(sqliteFS, "sqlite"), Postgres: sub(postgresFS, "postgres"), Seeds: seeds}
 }

@@ -63,6 +63,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.triage(a)
 	h.bulk(a)
 	h.calendar(a)
+	h.ruleParams(a)
 	h.jobs(a)
 	return a
 }

@@ -280,7 +280,7 @@ func (h *handlers) cases(a huma.API) {
 			Reason string `json:"reason" maxLength:"1000"`
 		}
 	}
-	huma.Register(a, change("/cases/{id}/clock/extensions", "requestExtension", "申请延长执行期限（CLOCK-3：期满 5 日前提出，不超过 3 个月）"),
+	huma.Register(a, change("/cases/{id}/clock/extensions", "requestExtension", "申请延长执行期限（CLOCK-3：期满前若干日提出、不超过若干个月，按本院现行规则参数，初始为 5 日、3 个月）"),
 		func(ctx context.Context, in *extensionInput) (*Body[CaseOut], error) {
 			return h.caseChange(ctx, in.ID, func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*cases.Case, error) {
 				return cases.RequestExtension(ctx, tx, id, in.Body.Months, in.Body.Reason)

@@ -19,7 +19,8 @@ import (
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
-// registerAdmin mounts the pages of background jobs and the holiday calendar.
+// registerAdmin mounts the pages of background jobs, the holiday calendar
+// and the rule parameters (rules.go).
 func (u *UI) registerAdmin(mux *http.ServeMux) {
 	mux.Handle("GET /admin/jobs", u.page(u.jobsPage))
 	mux.Handle("GET /admin/jobs/{id}", u.page(u.jobPage))
@@ -29,6 +30,10 @@ func (u *UI) registerAdmin(mux *http.ServeMux) {
 	mux.Handle("GET /admin/calendar", u.page(u.calendarPage))
 	mux.Handle("POST /admin/calendar", u.page(u.setCalendarDay))
 	mux.Handle("POST /admin/calendar/{date}/delete", u.page(u.deleteCalendarDay))
+
+	mux.Handle("GET /admin/rules", u.page(u.rulesPage))
+	mux.Handle("POST /admin/rules", u.page(u.setRuleParam))
+	mux.Handle("POST /admin/rules/{id}/delete", u.page(u.deleteRuleParam))
 }
 
 type jobsView struct {

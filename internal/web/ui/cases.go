@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
 	"github.com/zhixing-court/zhixing/internal/web/httperr"
@@ -316,7 +317,8 @@ type caseView struct {
 	Teams       []org.Team
 	Handlers    []cases.Handler
 	Forms       map[string]*caseForm
-	Failed      string // the form whose submission was refused
+	Failed      string           // the form whose submission was refused
+	Rules       legal.ClockRules // the court's values in force today, for the hints of the forms
 }
 
 var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision"}
@@ -354,6 +356,11 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		if t.Code == c.CaseType {
 			v.CaseType = t.Name
 		}
+	}
+	// Requests made today are checked against the values in force today
+	// (CLOCK-3, CLOCK-9).
+	if v.Rules, err = ruleparams.ClockRules(ctx, u.DB, c.CourtID, legal.Today(time.Now())); err != nil {
+		return err
 	}
 	for _, pt := range c.Parties {
 		pv := casePartyView{PartyID: pt.PartyID, Role: pt.Role, Kind: casePartyKind(pt.Kind), Name: pt.Name, IDMasked: legal.MaskID(pt.IDNumber),
@@ -553,7 +560,7 @@ func (u *UI) requestExtension(w http.ResponseWriter, r *http.Request, p *access.
 		func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*cases.Case, error) {
 			months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("months")))
 			if err != nil || months < 1 || months > 12 {
-				return nil, apperr.InvalidField("invalid_extension", "body.months", "请填写延长的月数（1 至 3 个月）")
+				return nil, apperr.InvalidField("invalid_extension", "body.months", "请填写延长的月数（整数）")
 			}
 			return cases.RequestExtension(ctx, tx, id, months, r.PostFormValue("reason"))
 		})

@@ -21,6 +21,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
 	"github.com/zhixing-court/zhixing/internal/web/httperr"
@@ -703,6 +704,7 @@ type applicationView struct {
 	Applicants    []applicationParty
 	Respondents   []applicationParty
 	Overdue       bool
+	DecisionDays  int  // the CLOCK-4 period the decision day was counted with
 	Waiting       bool // received or in mediation
 	Received      bool // waiting for the decision, not in mediation
 	CanRoute      bool // received and never mediated
@@ -779,6 +781,11 @@ func (u *UI) showApplication(w http.ResponseWriter, r *http.Request, p *access.P
 	v.Received = a.Status == intake.StatusReceived
 	v.CanRoute = v.Received && a.Mediation == nil
 	v.Overdue = v.Waiting && a.DecisionDue.Before(u.intakeToday())
+	days, err := ruleparams.DecisionDays(ctx, u.DB, a.CourtID, a.ReceivedOn)
+	if err != nil {
+		return err
+	}
+	v.DecisionDays = days
 	v.Claim = yuanText(a.ClaimAmountFen)
 	v.Applicants, v.Respondents = applicationParties(a.Applicants()), applicationParties(a.Respondents())
 	if c, err := org.GetCourt(ctx, u.DB, a.CourtID); err == nil {

@@ -183,7 +183,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerIntake(mux) // intake.go: window reception, filing review
 	u.registerCases(mux)  // cases.go, triage.go: case list and detail, triage rules
 	u.registerBulk(mux)   // bulk.go: bulk intake uploads and their progress
-	u.registerAdmin(mux)  // admin.go: background jobs, the holiday calendar
+	u.registerAdmin(mux)  // admin.go, rules.go: background jobs, the holiday calendar, rule parameters
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -266,6 +266,9 @@ func navFor(p *access.Principal) []nav {
 	if p.Can(access.ReferenceManage) {
 		items = append(items, nav{"calendar", "节假日", "/admin/calendar"})
 	}
+	if p.Can(access.ReferenceManage) || p.Can(access.RulesManage) {
+		items = append(items, nav{"rules", "规则参数", "/admin/rules"})
+	}
 	if p.Can(access.AuditRead) {
 		items = append(items, nav{"audit", "审计日志", "/admin/audit"})
 		items = append(items, nav{"jobs", "后台任务", "/admin/jobs"})
@@ -308,6 +311,7 @@ var notices = map[string]string{
 	"duplicate":  "同一文件已上传过，以下是上次的处理结果；没有重复登记。",
 	"retried":    "任务已重新排队。",
 	"cancelled":  "任务已取消。",
+	"deleted":    "已删除。",
 }
 
 // render writes page name with data.

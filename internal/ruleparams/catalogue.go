@@ -1,0 +1,209 @@
+// Package ruleparams keeps the values of the rules DOMAIN.md tags C —
+// "configurable, effective-dated rule data, seeded with the value shown,
+// citation attached" (DOMAIN.md §0) — in the database, and hands them to the
+// code that applies the rules.
+//
+// The catalogue (this file) lists every parameter with its type, bounds,
+// seeded value and citation. A value is stored per scope — the platform
+// (every court) or one court, whose own value overrides the platform's — from
+// an effective date on: a change is a new row with a later date, so the
+// value in force on any past day stays what it was. Resolve answers the
+// values in force for a court on a day from a per-database cache, so hot
+// paths (filing, bulk intake) cost no query.
+package ruleparams
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/zhixing-court/zhixing/internal/apperr"
+)
+
+// Type is the type of a parameter's value.
+type Type string
+
+const (
+	Int  Type = "int"  // a whole number within the parameter's bounds
+	Bool Type = "bool" // true or false
+)
+
+// Key names a parameter: a DOMAIN.md rule and one of its values.
+type Key struct {
+	RuleID string // e.g. CLOCK-2
+	Param  string // lowercase ASCII, e.g. term_months
+}
+
+// String is "CLOCK-2/term_months", the form of the key in forms and links.
+func (k Key) String() string { return k.RuleID + "/" + k.Param }
+
+// ParseKey parses the String form of a key; ok is false for anything else.
+func ParseKey(s string) (Key, bool) {
+	rule, param, ok := strings.Cut(s, "/")
+	return Key{RuleID: rule, Param: param}, ok && rule != "" && param != ""
+}
+
+// Param describes one parameter.
+type Param struct {
+	Key
+	Label    string // Chinese, for people
+	Unit     string // 天, 工作日, 个月 or 是否
+	Type     Type
+	Min, Max int    // bounds of an Int value, both included
+	Seed     string // the value DOMAIN.md shows, canonical
+	Citation string // the basis DOMAIN.md gives: regulation, document number, article; or local practice
+	// Milestone is the code of the legal.Milestones node whose Days this
+	// parameter sets, or "".
+	Milestone string
+	// Since is the seed version that introduced the parameter: a later
+	// version seeds only the parameters it adds.
+	Since int
+}
+
+// The keys code reads through the typed accessors of Values.
+var (
+	KeyTermMonths              = Key{"CLOCK-2", "term_months"}
+	KeyNonLitigationTermMonths = Key{"CLOCK-2", "non_litigation_term_months"}
+	KeyExtensionMinNoticeDays  = Key{"CLOCK-3", "extension_min_notice_days"}
+	KeyExtensionMaxMonths      = Key{"CLOCK-3", "extension_max_months"}
+	KeyDecisionDays            = Key{"CLOCK-4", "decision_days"}
+	KeyDeferMaxMonths          = Key{"CLOCK-9", "defer_max_months"}
+	KeyMakeupCounts            = Key{"PER-5", "makeup_counts"}
+	KeyRollInternal            = Key{"PER-6", "roll_internal"}
+)
+
+// Citations, as DOMAIN.md §3 gives them.
+const (
+	citeTerms       = "《最高人民法院关于人民法院办理执行案件若干期限的规定》（法发〔2006〕35号）"
+	citeExtension   = citeTerms + "；《最高人民法院关于严格执行案件审理期限制度的若干规定》（法释〔2000〕29号）第5条"
+	citeNodes       = citeTerms + "第2条、第4条；《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（2022年）第480条"
+	citeLeads       = "《最高人民法院关于民事执行中财产调查若干问题的规定》（法释〔2017〕8号）第2条"
+	citeDeferral    = "《最高人民法院关于正确适用暂缓执行措施若干问题的规定》"
+	citeEntrusted   = "《最高人民法院关于严格规范执行事项委托工作的管理办法（试行）》（法发〔2017〕27号）；全国未规定期限，默认 10 日"
+	citeCounting    = "《中华人民共和国民事诉讼法》（2021年）第85条；《中华人民共和国民法典》第200条至第203条"
+	citeIntakeLocal = "地方执行立案工作指引（地方实践）"
+)
+
+// catalogue lists every parameter in display order. The seeds equal
+// legal.DefaultClockRules and the Days of legal.Milestones (a test checks).
+var catalogue = []Param{
+	{Key: KeyTermMonths, Label: "执行期限（立案之日起）", Unit: "个月", Type: Int, Min: 1, Max: 36, Seed: "6", Citation: citeTerms + "第1条", Since: 1},
+	{Key: KeyNonLitigationTermMonths, Label: "非诉执行案件的执行期限", Unit: "个月", Type: Int, Min: 1, Max: 36, Seed: "3", Citation: citeTerms + "第1条", Since: 1},
+	{Key: KeyExtensionMinNoticeDays, Label: "延长执行期限须在届满前提出的天数", Unit: "天", Type: Int, Min: 0, Max: 60, Seed: "5", Citation: citeExtension, Since: 1},
+	{Key: KeyExtensionMaxMonths, Label: "一次延长执行期限的最长月数", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "3", Citation: citeExtension, Since: 1},
+	{Key: KeyDecisionDays, Label: "收到申请后决定是否立案的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "7", Citation: citeIntakeLocal,
+		Milestone: "intake_decision", Since: 1},
+	{Key: Key{"CLOCK-5", "assign_handler_days"}, Label: "立案后确定承办人的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "7", Citation: citeNodes,
+		Milestone: "assign_handler", Since: 1},
+	{Key: Key{"CLOCK-5", "enforcement_notice_days"}, Label: "收案后发出执行通知书的期限", Unit: "天", Type: Int, Min: 1, Max: 10, Seed: "3", Citation: citeNodes,
+		Milestone: "enforcement_notice", Since: 1},
+	{Key: Key{"CLOCK-6", "ask_leads_days"}, Label: "通知申请执行人提供财产线索的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeTerms,
+		Milestone: "ask_leads", Since: 1},
+	{Key: Key{"CLOCK-6", "start_investigation_days"}, Label: "启动申请的财产调查的期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "10", Citation: citeTerms,
+		Milestone: "start_investigation", Since: 1},
+	{Key: Key{"CLOCK-7", "verify_lead_days"}, Label: "核查具体财产线索的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "7", Citation: citeLeads,
+		Milestone: "verify_lead", Since: 1},
+	{Key: Key{"CLOCK-7", "verify_lead_urgent_days"}, Label: "核查财产线索的期限（情况紧急）", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeLeads,
+		Milestone: "verify_lead_urgent", Since: 1},
+	{Key: KeyDeferMaxMonths, Label: "暂缓执行的最长期间（可延长一次）", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "3", Citation: citeDeferral, Since: 1},
+	{Key: Key{"CLOCK-12", "entrusted_matter_days"}, Label: "办理委托事项的期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "10", Citation: citeEntrusted,
+		Milestone: "entrusted_matter", Since: 1},
+	{Key: KeyMakeupCounts, Label: "按工作日计算的期间，调休上班日计入工作日", Unit: "是否", Type: Bool, Seed: "true", Citation: citeCounting, Since: 1},
+	{Key: KeyRollInternal, Label: "内部期限（执行期限、节点、督办）末日为休息日的顺延至下一工作日", Unit: "是否", Type: Bool, Seed: "true", Citation: citeCounting, Since: 1},
+}
+
+// index maps a key to its place in catalogue.
+var index = func() map[Key]int {
+	m := make(map[Key]int, len(catalogue))
+	for i, p := range catalogue {
+		if _, dup := m[p.Key]; dup {
+			panic("ruleparams: duplicate parameter " + p.Key.String())
+		}
+		if _, err := p.Parse(p.Seed); err != nil {
+			panic("ruleparams: bad seed of " + p.Key.String())
+		}
+		m[p.Key] = i
+	}
+	return m
+}()
+
+// Catalogue returns every parameter, in display order.
+func Catalogue() []Param {
+	out := make([]Param, len(catalogue))
+	copy(out, catalogue)
+	return out
+}
+
+// Lookup returns the parameter of k.
+func Lookup(k Key) (Param, bool) {
+	i, ok := index[k]
+	if !ok {
+		return Param{}, false
+	}
+	return catalogue[i], true
+}
+
+// Bounds describes the accepted values, for hints and errors: "1 至 36 个月",
+// "是或否".
+func (p Param) Bounds() string {
+	if p.Type == Bool {
+		return "是或否"
+	}
+	return fmt.Sprintf("%d 至 %d %s", p.Min, p.Max, p.Unit)
+}
+
+// Format shows a canonical value for people: "6 个月", "是".
+func (p Param) Format(value string) string {
+	if p.Type == Bool {
+		if value == "true" {
+			return "是"
+		}
+		return "否"
+	}
+	return value + " " + p.Unit
+}
+
+// Parse checks a value typed by a person or a program and returns its
+// canonical form. Integers are decimal, optionally signed, spaces around
+// ignored; booleans are true/false (也可写 是/否). Errors carry code
+// "invalid_value" and no field name: the caller sets it.
+func (p Param) Parse(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	bad := func(detail string) (string, error) {
+		return "", apperr.InvalidField("invalid_value", "", p.Label+"："+detail)
+	}
+	if s == "" {
+		return bad("请填写取值")
+	}
+	switch p.Type {
+	case Bool:
+		switch strings.ToLower(s) {
+		case "true", "是":
+			return "true", nil
+		case "false", "否":
+			return "false", nil
+		}
+		return bad("应为“是”或“否”（true 或 false）")
+	case Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return bad("取值超出范围，应为 " + p.Bounds())
+			}
+			return bad(fmt.Sprintf("“%s”不是整数，应为 %s", truncate(s, 20), p.Bounds()))
+		}
+		if n < p.Min || n > p.Max {
+			return bad(fmt.Sprintf("%d 超出范围，应为 %s", n, p.Bounds()))
+		}
+		return strconv.Itoa(n), nil
+	}
+	return "", fmt.Errorf("ruleparams: %s has unknown type %q", p.Key, p.Type)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
