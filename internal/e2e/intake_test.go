@@ -134,6 +134,12 @@ func TestWindowToFiling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The filtered list replaces the first one in place: wait for it rather
+	// than read a node about to be swapped out.
+	found, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`(document.querySelector('#results') || {textContent: ''}).textContent.includes(%q)`, caseNo)))
+	if err != nil || !found {
+		t.Logf("waiting for %s in the filtered list: %v", caseNo, err)
+	}
 	if list := text(t, ctx, `#results`); !strings.Contains(list, caseNo) {
 		t.Fatalf("case list for %s lacks %s:\n%s", respondent.Name, caseNo, list)
 	}
