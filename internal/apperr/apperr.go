@@ -113,3 +113,42 @@ func Wrap(errp *error, format string, args ...any) {
 		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
 	}
 }
+
+// Problems collects the field errors of one input so that a form shows every
+// mistake at once. The zero value is ready to use.
+type Problems struct {
+	fields []FieldError
+	code   string // the code of the first problem
+}
+
+// Add records a problem of field.
+func (p *Problems) Add(code, field, detail string) {
+	if p.code == "" {
+		p.code = code
+	}
+	p.fields = append(p.fields, FieldError{Field: field, Detail: detail})
+}
+
+// AddErr records err as a problem of field: its code and detail when it is an
+// *Error, else its text under invalid_input.
+func (p *Problems) AddErr(field string, err error) {
+	e, ok := As(err)
+	if !ok {
+		p.Add("invalid_input", field, err.Error())
+		return
+	}
+	p.Add(e.Code, field, e.Detail)
+}
+
+// Err returns the problems as one Invalid error coded by the first, or nil
+// when there are none.
+func (p *Problems) Err() error {
+	if len(p.fields) == 0 {
+		return nil
+	}
+	detail := p.fields[0].Detail
+	if len(p.fields) > 1 {
+		detail = fmt.Sprintf("%s（另有 %d 处问题）", detail, len(p.fields)-1)
+	}
+	return &Error{Kind: Invalid, Code: p.code, Detail: detail, Fields: p.fields}
+}

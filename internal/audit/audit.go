@@ -166,15 +166,13 @@ func appendChain(ctx context.Context, tx *store.Tx, recs []Record) error {
 		prev = r.Hash
 	}
 	// Many records per statement: a statement costs more than a row.
-	for from, to := range store.RowBatches(len(recs), recordCols) {
-		args := make([]any, 0, (to-from)*recordCols)
-		for _, r := range recs[from:to] {
-			args = append(args, r.CourtID, r.Seq, r.ID, r.At, store.NullID(r.ActorID), r.ActorName, r.ActorRole, store.NullID(r.ActorCourtID),
-				r.Action, r.ObjectType, r.ObjectID, r.Summary, r.Changes, r.RequestID, r.PrevHash, r.Hash)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (`+recordColumns+`) VALUES `+store.Rows(to-from, recordCols), args...); err != nil {
-			return fmt.Errorf("audit: append %d records to chain %s: %w", to-from, court, err)
-		}
+	err = store.InsertRows(ctx, tx, `INSERT INTO audit_log (`+recordColumns+`) VALUES `, recordCols, len(recs), func(i int, args []any) []any {
+		r := &recs[i]
+		return append(args, r.CourtID, r.Seq, r.ID, r.At, store.NullID(r.ActorID), r.ActorName, r.ActorRole, store.NullID(r.ActorCourtID),
+			r.Action, r.ObjectType, r.ObjectID, r.Summary, r.Changes, r.RequestID, r.PrevHash, r.Hash)
+	})
+	if err != nil {
+		return fmt.Errorf("audit: append %d records to chain %s: %w", len(recs), court, err)
 	}
 	_, err = tx.Exec(ctx, `UPDATE audit_heads SET seq = ?, hash = ? WHERE court_id = ?`, seq, prev, court)
 	return err

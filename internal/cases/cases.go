@@ -112,8 +112,6 @@ type Case struct {
 	Parties []Party // loaded by Get
 	Clock   *Clock  // loaded by Get
 	Events  []Event // loaded by Get
-
-	rules *caseRules // the rule values the clock runs on: see resolveRules
 }
 
 // Event is one entry of a case's timeline.

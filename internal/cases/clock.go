@@ -63,21 +63,21 @@ type caseRules struct {
 	milestones []legal.Milestone // node limits
 }
 
-// resolveRules sets c.rules to the rule parameters of c's court in force on
-// its filing day: the term (CLOCK-2), the counting options and the node
-// limits, so a later change of the values does not move the terms of cases
-// already filed. The intake decision node (CLOCK-4) takes the limit in force
-// on the day of receipt, as the application did.
-func resolveRules(ctx context.Context, q store.Querier, c *Case) error {
+// resolveRules returns the rule parameters of c's court in force on its
+// filing day: the term (CLOCK-2), the counting options and the node limits,
+// so a later change of the values does not move the terms of cases already
+// filed. The intake decision node (CLOCK-4) takes the limit in force on the
+// day of receipt, as the application did.
+func resolveRules(ctx context.Context, q store.Querier, c *Case) (*caseRules, error) {
 	filed, err := ruleparams.Resolve(ctx, q, c.CourtID, c.FiledOn)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := &caseRules{clock: filed.ClockRules(), milestones: filed.Milestones()}
 	if !c.ReceivedOn.IsZero() && c.ReceivedOn != c.FiledOn {
 		received, err := ruleparams.Resolve(ctx, q, c.CourtID, c.ReceivedOn)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for i, m := range received.Milestones() {
 			if m.From == "received" {
@@ -85,18 +85,7 @@ func resolveRules(ctx context.Context, q store.Querier, c *Case) error {
 			}
 		}
 	}
-	c.rules = r
-	return nil
-}
-
-// clockRules returns the values resolveRules set. Without them the seeded
-// values of DOMAIN.md §3 apply, so every path that computes a clock calls
-// resolveRules first (Create, Get, and refreshDeadline in every change).
-func (c *Case) clockRules() *caseRules {
-	if c.rules != nil {
-		return c.rules
-	}
-	return &caseRules{clock: legal.DefaultClockRules(), milestones: legal.Milestones()}
+	return r, nil
 }
 
 // todayRules returns the clock rules of c's court in force on today: those a
@@ -106,8 +95,8 @@ func todayRules(ctx context.Context, q store.Querier, c *Case, today legal.Date)
 	return ruleparams.ClockRules(ctx, q, c.CourtID, today)
 }
 
-func computeClock(cal *legal.Calendar, c *Case, entries []ClockEntry, today legal.Date) *Clock {
-	rules := c.clockRules()
+// computeClock computes c's clock under rules (see resolveRules).
+func computeClock(cal *legal.Calendar, c *Case, rules *caseRules, entries []ClockEntry, today legal.Date) *Clock {
 	cc := legal.CaseClock{FiledOn: c.FiledOn, NonLitigation: c.NonLitigation}
 	for _, e := range entries {
 		if e.Status != "approved" {
@@ -180,10 +169,11 @@ func refreshDeadline(ctx context.Context, tx *store.Tx, c *Case) error {
 	if err != nil {
 		return err
 	}
-	if err := resolveRules(ctx, tx, c); err != nil {
+	rules, err := resolveRules(ctx, tx, c)
+	if err != nil {
 		return err
 	}
-	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
+	c.Clock = computeClock(cal, c, rules, entries, legal.Today(time.Now()))
 	if c.Clock.Deadline.Effective == c.Deadline {
 		return nil
 	}

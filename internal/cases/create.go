@@ -93,10 +93,11 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 	if in.HandlerID != uuid.Nil {
 		c.Status, c.AssignedOn = StatusInProgress, in.FiledOn
 	}
-	if err := resolveRules(ctx, tx, c); err != nil {
+	rules, err := resolveRules(ctx, tx, c)
+	if err != nil {
 		return nil, err
 	}
-	c.Clock = computeClock(cal, c, nil, legal.Today(now))
+	c.Clock = computeClock(cal, c, rules, nil, legal.Today(now))
 	c.Deadline = c.Clock.Deadline.Effective
 	c.PartyNames = partyNames(c.Parties)
 	_, err = tx.Exec(ctx, `INSERT INTO cases (id, court_id, case_no, year, zi, seq, case_type, application_id, origin_case_id, status,

@@ -88,10 +88,11 @@ func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
 	if err != nil {
 		return err
 	}
-	if err := resolveRules(ctx, q, c); err != nil {
+	rules, err := resolveRules(ctx, q, c)
+	if err != nil {
 		return err
 	}
-	c.Clock = computeClock(cal, c, entries, legal.Today(time.Now()))
+	c.Clock = computeClock(cal, c, rules, entries, legal.Today(time.Now()))
 	return nil
 }
 

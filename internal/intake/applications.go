@@ -69,28 +69,19 @@ func registerMany(ctx context.Context, tx *store.Tx, ins []ApplicationInput) ([]
 	now := time.Now().UTC()
 	r := &registrar{tx: tx, p: p, cal: cal, now: now, today: legal.Today(now), courts: map[uuid.UUID]courtCheck{}}
 	out := make([]registration, len(ins))
-	var ok []*Application
 	for i := range ins {
 		a, err := r.prepare(ctx, ins[i])
-		if err != nil {
-			if !rowProblem(err) {
-				return nil, err
-			}
-			out[i].err = err
-			continue
+		if err != nil && !rowProblem(err) {
+			return nil, err
 		}
-		out[i].app = a
-		ok = append(ok, a)
-	}
-	if len(ok) == 0 {
-		return out, nil
+		out[i] = registration{app: a, err: err}
 	}
 	if err := r.duplicates(ctx, out); err != nil {
 		return nil, err
 	}
-	ok = ok[:0]
+	var ok []*Application
 	for _, x := range out {
-		if x.err == nil && x.app != nil {
+		if x.app != nil {
 			ok = append(ok, x.app)
 		}
 	}
@@ -139,7 +130,7 @@ func (r *registrar) court(ctx context.Context, id uuid.UUID) (org.Court, error) 
 	}
 	c, err := org.GetCourt(ctx, r.tx, id)
 	switch {
-	case err != nil && !store.IsNoRows(err) && !isNotFound(err):
+	case err != nil && !isNotFound(err):
 		return c, err
 	case err != nil || !r.p.Sees(c.ID):
 		err = apperr.InvalidField("unknown_court", "body.court_code", "法院不存在或不在您的管辖范围内")
@@ -174,12 +165,12 @@ func (r *registrar) prepare(ctx context.Context, in ApplicationInput) (*Applicat
 		in.Channel = "api"
 	}
 
-	pr := &problems{}
+	pr := &apperr.Problems{}
 	if in.ReceivedOn.After(today) {
-		pr.add("invalid_date_order", "body.received_on", "收到申请的日期不能晚于今天")
+		pr.Add("invalid_date_order", "body.received_on", "收到申请的日期不能晚于今天")
 	}
 	if !applyCaseTypes[in.CaseType] {
-		pr.add("invalid_case_type", "body.case_type", "执行申请的案件类型应为 first_enforcement（执）、restored_enforcement（执恢）或 preservation_enforcement（执保）")
+		pr.Add("invalid_case_type", "body.case_type", "执行申请的案件类型应为 first_enforcement（执）、restored_enforcement（执恢）或 preservation_enforcement（执保）")
 	}
 	a := &Application{ID: store.NewID(), CourtID: court.ID, Status: StatusReceived, Channel: in.Channel,
 		CaseType: in.CaseType, ReceivedOn: in.ReceivedOn, ClaimAmountFen: in.ClaimAmountFen, ReceivedBy: r.p.UserID,
@@ -187,17 +178,17 @@ func (r *registrar) prepare(ctx context.Context, in ApplicationInput) (*Applicat
 	a.NonMoneyClaims = strings.TrimSpace(in.NonMoneyClaims)
 	var noteOK bool
 	if a.Note, noteOK = text(in.Note, 1000); !noteOK {
-		pr.add("invalid_note", "body.note", "备注不超过 1000 个字")
+		pr.Add("invalid_note", "body.note", "备注不超过 1000 个字")
 	}
 	switch {
 	case len(in.Applicants) == 0:
-		pr.add("missing_party", "body.applicants", "至少要有一名申请执行人")
+		pr.Add("missing_party", "body.applicants", "至少要有一名申请执行人")
 	case len(in.Respondents) == 0:
-		pr.add("missing_party", "body.respondents", "至少要有一名被执行人")
+		pr.Add("missing_party", "body.respondents", "至少要有一名被执行人")
 	case len(in.Applicants) > maxParties:
-		pr.add("too_many_parties", "body.applicants", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
+		pr.Add("too_many_parties", "body.applicants", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
 	case len(in.Respondents) > maxParties:
-		pr.add("too_many_parties", "body.respondents", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
+		pr.Add("too_many_parties", "body.respondents", fmt.Sprintf("申请执行人和被执行人各不超过 %d 名", maxParties))
 	}
 	seen := map[string]string{}
 	for _, side := range []struct {
@@ -211,7 +202,7 @@ func (r *registrar) prepare(ctx context.Context, in ApplicationInput) (*Applicat
 			idNumber, checked := validParty(pr, field, in, today)
 			if idNumber != "" {
 				if other, dup := seen[in.Kind+idNumber]; dup && other != role {
-					pr.add("same_party_both_sides", field, "同一当事人不能既是申请执行人又是被执行人")
+					pr.Add("same_party_both_sides", field, "同一当事人不能既是申请执行人又是被执行人")
 				}
 				seen[in.Kind+idNumber] = role
 			}
@@ -222,7 +213,7 @@ func (r *registrar) prepare(ctx context.Context, in ApplicationInput) (*Applicat
 	validBasis(pr, &in.Basis, in.ReceivedOn)
 	a.Basis = in.Basis
 	validAmount(pr, in.ClaimAmountFen, in.NonMoneyClaims)
-	if err := pr.err(); err != nil {
+	if err := pr.Err(); err != nil {
 		return nil, err
 	}
 

@@ -1531,27 +1531,20 @@ func (bp *batchProcessor) materials(ctx context.Context, tx *store.Tx, kind, cel
 // insertRowResults records the outcomes of a chunk's rows, many per
 // statement.
 func insertRowResults(ctx context.Context, tx *store.Tx, batch uuid.UUID, rs []rowResult) error {
-	const perStatement = 200
-	for len(rs) > 0 {
-		n := min(len(rs), perStatement)
-		args := make([]any, 0, 5*n)
-		for _, r := range rs[:n] {
-			errs := ""
-			if len(r.errs) > 0 {
-				b, err := json.Marshal(r.errs)
-				if err != nil {
-					return err
-				}
-				errs = string(b)
+	errs := make([]string, len(rs))
+	for i, r := range rs {
+		if len(r.errs) > 0 {
+			b, err := json.Marshal(r.errs)
+			if err != nil {
+				return err
 			}
-			args = append(args, batch, r.no, r.status, store.NullID(r.app), errs)
+			errs[i] = string(b)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO bulk_rows (batch_id, row_no, status, application_id, errors) VALUES `+store.Rows(n, 5), args...); err != nil {
-			return err
-		}
-		rs = rs[n:]
 	}
-	return nil
+	return store.InsertRows(ctx, tx, `INSERT INTO bulk_rows (batch_id, row_no, status, application_id, errors) VALUES `, 5, len(rs),
+		func(i int, args []any) []any {
+			return append(args, batch, rs[i].no, rs[i].status, store.NullID(rs[i].app), errs[i])
+		})
 }
 
 // BatchJobHandler is the handler of BatchKind jobs: it processes the batch

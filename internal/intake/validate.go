@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,39 +18,6 @@ const MaxClaimFen int64 = 10_000_000_000_000
 // maxParties bounds applicants and respondents of one application each.
 const maxParties = 50
 
-// problems collects field errors so that a form shows every mistake at once.
-type problems struct {
-	fields []apperr.FieldError
-	code   string // the code of the first problem
-}
-
-func (p *problems) add(code, field, detail string) {
-	if p.code == "" {
-		p.code = code
-	}
-	p.fields = append(p.fields, apperr.FieldError{Field: field, Detail: detail})
-}
-
-func (p *problems) addErr(field string, err error) {
-	e, ok := apperr.As(err)
-	if !ok {
-		p.add("invalid_input", field, err.Error())
-		return
-	}
-	p.add(e.Code, field, e.Detail)
-}
-
-func (p *problems) err() error {
-	if len(p.fields) == 0 {
-		return nil
-	}
-	detail := p.fields[0].Detail
-	if len(p.fields) > 1 {
-		detail = fmt.Sprintf("%s（另有 %d 处问题）", detail, len(p.fields)-1)
-	}
-	return &apperr.Error{Kind: apperr.Invalid, Code: p.code, Detail: detail, Fields: p.fields}
-}
-
 func text(s string, max int) (string, bool) {
 	s = strings.TrimSpace(s)
 	return s, utf8.RuneCountInString(s) <= max
@@ -60,20 +26,20 @@ func text(s string, max int) (string, bool) {
 // validParty checks and normalises one party and returns its identity
 // number and whether it passed its checks (false: accepted by override,
 // ID-OVR-1; the warning is derived from the stored party).
-func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (idNumber string, checked bool) {
+func validParty(pr *apperr.Problems, field string, in *PartyInput, today legal.Date) (idNumber string, checked bool) {
 	var ok bool
 	if in.Name, ok = text(in.Name, 100); !ok || in.Name == "" {
-		pr.add("invalid_party_name", field+".name", "当事人名称不能为空，且不超过 100 个字")
+		pr.Add("invalid_party_name", field+".name", "当事人名称不能为空，且不超过 100 个字")
 	}
 	if in.LegalRep, ok = text(in.LegalRep, 50); !ok {
-		pr.add("invalid_legal_rep", field+".legal_rep", "法定代表人或负责人姓名不超过 50 个字")
+		pr.Add("invalid_legal_rep", field+".legal_rep", "法定代表人或负责人姓名不超过 50 个字")
 	}
 	if in.Address, ok = text(in.Address, 200); !ok {
-		pr.add("invalid_address", field+".address", "地址不超过 200 个字")
+		pr.Add("invalid_address", field+".address", "地址不超过 200 个字")
 	}
 	in.Phone = strings.TrimSpace(in.Phone)
 	if in.Phone != "" && !validPhone(in.Phone) {
-		pr.add("invalid_phone", field+".phone", "联系电话“"+in.Phone+"”格式不正确")
+		pr.Add("invalid_phone", field+".phone", "联系电话“"+in.Phone+"”格式不正确")
 	}
 	in.Override, in.OverrideNote = strings.TrimSpace(in.Override), strings.TrimSpace(in.OverrideNote)
 	if in.Override != "" {
@@ -82,11 +48,11 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 			known = known || r.Code == in.Override
 		}
 		if !known {
-			pr.add("invalid_id_override", field+".id_override", "证件号码例外原因“"+in.Override+"”不存在")
+			pr.Add("invalid_id_override", field+".id_override", "证件号码例外原因“"+in.Override+"”不存在")
 			return "", false
 		}
 		if in.OverrideNote == "" {
-			pr.add("invalid_id_override", field+".id_override_note", "按例外保存证件号码时必须写明理由（ID-OVR-1）")
+			pr.Add("invalid_id_override", field+".id_override_note", "按例外保存证件号码时必须写明理由（ID-OVR-1）")
 		}
 	}
 	var raw, idField string
@@ -95,7 +61,7 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 	case Person:
 		raw, idField = in.IDNumber, field+".id_number"
 		if strings.TrimSpace(in.CreditCode) != "" {
-			pr.add("invalid_party", field+".credit_code", "自然人应填写身份证号码，而不是统一社会信用代码")
+			pr.Add("invalid_party", field+".credit_code", "自然人应填写身份证号码，而不是统一社会信用代码")
 		}
 		parse = func() error {
 			id, err := legal.ParseResidentID(raw, today)
@@ -105,7 +71,7 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 	case Organization:
 		raw, idField = in.CreditCode, field+".credit_code"
 		if in.LegalRep == "" {
-			pr.add("missing_legal_rep", field+".legal_rep", "单位当事人须填写法定代表人或负责人")
+			pr.Add("missing_legal_rep", field+".legal_rep", "单位当事人须填写法定代表人或负责人")
 		}
 		parse = func() error {
 			c, err := legal.ParseCreditCode(raw)
@@ -113,25 +79,25 @@ func validParty(pr *problems, field string, in *PartyInput, today legal.Date) (i
 			return err
 		}
 	default:
-		pr.add("invalid_party_kind", field+".kind", "当事人类型应为 person（自然人）或 organization（单位）")
+		pr.Add("invalid_party_kind", field+".kind", "当事人类型应为 person（自然人）或 organization（单位）")
 		return "", false
 	}
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		if in.Override != "no_number" {
-			pr.add("missing_id_number", idField, "请填写证件号码；确无号码的，选择例外原因“无证件号码”并写明理由")
+			pr.Add("missing_id_number", idField, "请填写证件号码；确无号码的，选择例外原因“无证件号码”并写明理由")
 		}
 		return "", false
 	}
 	if err := parse(); err != nil {
 		if in.Override == "" {
-			pr.addErr(idField, err)
+			pr.AddErr(idField, err)
 			return "", false
 		}
 		// ID-OVR-1: saved as typed (normalised only), flagged for review.
 		idNumber = normaliseID(raw)
 		if len(idNumber) > 30 {
-			pr.add("invalid_id_number", idField, "证件号码过长")
+			pr.Add("invalid_id_number", idField, "证件号码过长")
 		}
 		return idNumber, false
 	}
@@ -184,42 +150,42 @@ func basisKey(doc string) string {
 	return strings.ToUpper(s)
 }
 
-func validBasis(pr *problems, b *BasisInput, receivedOn legal.Date) {
+func validBasis(pr *apperr.Problems, b *BasisInput, receivedOn legal.Date) {
 	known := false
 	for _, k := range basisKinds {
 		known = known || k.Code == b.Kind
 	}
 	if !known {
-		pr.add("invalid_basis_kind", "body.basis.kind", "执行依据类型应为 judgment、mediation、arbitration、notarized_debt 或 other")
+		pr.Add("invalid_basis_kind", "body.basis.kind", "执行依据类型应为 judgment、mediation、arbitration、notarized_debt 或 other")
 	}
 	var ok bool
 	if b.DocumentNo, ok = text(b.DocumentNo, 100); !ok || b.DocumentNo == "" {
-		pr.add("invalid_basis_document_no", "body.basis.document_no", "请填写执行依据的文书编号（不超过 100 个字）")
+		pr.Add("invalid_basis_document_no", "body.basis.document_no", "请填写执行依据的文书编号（不超过 100 个字）")
 	}
 	if b.IssuedBy, ok = text(b.IssuedBy, 100); !ok || b.IssuedBy == "" {
-		pr.add("invalid_basis_issued_by", "body.basis.issued_by", "请填写作出执行依据的机构（不超过 100 个字）")
+		pr.Add("invalid_basis_issued_by", "body.basis.issued_by", "请填写作出执行依据的机构（不超过 100 个字）")
 	}
 	switch {
 	case b.EffectiveDate.IsZero():
-		pr.add("invalid_date", "body.basis.effective_date", "请填写执行依据的生效日期")
+		pr.Add("invalid_date", "body.basis.effective_date", "请填写执行依据的生效日期")
 	case b.EffectiveDate.After(receivedOn):
-		pr.add("invalid_date_order", "body.basis.effective_date", "生效日期 "+b.EffectiveDate.String()+" 晚于收到申请的日期 "+receivedOn.String())
+		pr.Add("invalid_date_order", "body.basis.effective_date", "生效日期 "+b.EffectiveDate.String()+" 晚于收到申请的日期 "+receivedOn.String())
 	}
 	if !b.DueDate.IsZero() && !b.EffectiveDate.IsZero() && b.DueDate.Before(b.EffectiveDate) {
-		pr.add("invalid_date_order", "body.basis.performance_due_date", "履行期限届满日 "+b.DueDate.String()+" 早于生效日期 "+b.EffectiveDate.String())
+		pr.Add("invalid_date_order", "body.basis.performance_due_date", "履行期限届满日 "+b.DueDate.String()+" 早于生效日期 "+b.EffectiveDate.String())
 	}
 }
 
-func validAmount(pr *problems, fen int64, nonMoney string) {
+func validAmount(pr *apperr.Problems, fen int64, nonMoney string) {
 	switch {
 	case fen < 0:
-		pr.add("invalid_amount", "body.claim_amount_fen", "申请执行金额不能为负数")
+		pr.Add("invalid_amount", "body.claim_amount_fen", "申请执行金额不能为负数")
 	case fen > MaxClaimFen:
-		pr.add("invalid_amount", "body.claim_amount_fen", "申请执行金额超过一千亿元，请核对单位（金额以分为单位）")
+		pr.Add("invalid_amount", "body.claim_amount_fen", "申请执行金额超过一千亿元，请核对单位（金额以分为单位）")
 	case fen == 0 && strings.TrimSpace(nonMoney) == "":
-		pr.add("invalid_amount", "body.claim_amount_fen", "请填写申请执行金额，或写明非金钱给付内容")
+		pr.Add("invalid_amount", "body.claim_amount_fen", "请填写申请执行金额，或写明非金钱给付内容")
 	}
 	if utf8.RuneCountInString(nonMoney) > 2000 {
-		pr.add("invalid_non_money_claims", "body.non_money_claims", "非金钱给付内容不超过 2000 个字")
+		pr.Add("invalid_non_money_claims", "body.non_money_claims", "非金钱给付内容不超过 2000 个字")
 	}
 }

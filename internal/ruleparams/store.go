@@ -172,30 +172,6 @@ type SetInput struct {
 	Note          string
 }
 
-// problems collects the input errors of Set, to report them all at once.
-type problems struct {
-	fields []apperr.FieldError
-	code   string // of the first problem
-}
-
-func (p *problems) add(code, field, detail string) {
-	if p.code == "" {
-		p.code = code
-	}
-	p.fields = append(p.fields, apperr.FieldError{Field: field, Detail: detail})
-}
-
-func (p *problems) err() error {
-	if len(p.fields) == 0 {
-		return nil
-	}
-	detail := p.fields[0].Detail
-	if len(p.fields) > 1 {
-		detail = fmt.Sprintf("%s（另有 %d 处问题）", detail, len(p.fields)-1)
-	}
-	return &apperr.Error{Kind: apperr.Invalid, Code: p.code, Detail: detail, Fields: p.fields}
-}
-
 // Set stores a value of a parameter for the platform (reference.manage) or a
 // court (rules.manage, in scope) from in.EffectiveFrom on, which may not be
 // before today: the value in force on a past day never changes. A value for
@@ -212,44 +188,44 @@ func Set(ctx context.Context, tx *store.Tx, in SetInput) (Row, error) {
 		return Row{}, err
 	}
 	today := legal.Today(time.Now())
-	pr := &problems{}
+	pr := &apperr.Problems{}
 	key := Key{RuleID: strings.TrimSpace(in.RuleID), Param: strings.TrimSpace(in.Param)}
 	param, known := Lookup(key)
 	switch {
 	case known:
 	case !knownRule(key.RuleID):
-		pr.add("unknown_param", "body.rule_id", "规则“"+truncate(key.RuleID, 20)+"”没有可设置的参数")
+		pr.Add("unknown_param", "body.rule_id", "规则“"+truncate(key.RuleID, 20)+"”没有可设置的参数")
 	default:
-		pr.add("unknown_param", "body.param", "规则 "+key.RuleID+" 没有参数“"+truncate(key.Param, 40)+"”")
+		pr.Add("unknown_param", "body.param", "规则 "+key.RuleID+" 没有参数“"+truncate(key.Param, 40)+"”")
 	}
 	var value string
 	if known {
 		if value, err = param.Parse(in.Value); err != nil {
 			e, _ := apperr.As(err)
-			pr.add(e.Code, "body.value", e.Detail)
+			pr.Add(e.Code, "body.value", e.Detail)
 		}
 	}
 	switch from := in.EffectiveFrom; {
 	case from.IsZero():
-		pr.add("invalid_date", "body.effective_from", "请填写生效日期")
+		pr.Add("invalid_date", "body.effective_from", "请填写生效日期")
 	case from.Before(today):
-		pr.add("effective_date_past", "body.effective_from",
+		pr.Add("effective_date_past", "body.effective_from",
 			"生效日期不能早于今天（"+today.String()+"）：已生效的取值不能追溯更改，请以今天或以后的日期新增一条")
 	case from.After(Latest):
-		pr.add("invalid_date", "body.effective_from", "生效日期不能晚于 "+Latest.String())
+		pr.Add("invalid_date", "body.effective_from", "生效日期不能晚于 "+Latest.String())
 	}
 	citation := strings.TrimSpace(in.Citation)
 	if citation == "" {
 		citation = param.Citation
 	}
 	if utf8.RuneCountInString(citation) > 300 {
-		pr.add("invalid_citation", "body.citation", "依据不超过 300 个字")
+		pr.Add("invalid_citation", "body.citation", "依据不超过 300 个字")
 	}
 	note := strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(note) > 1000 {
-		pr.add("invalid_note", "body.note", "说明不超过 1000 个字")
+		pr.Add("invalid_note", "body.note", "说明不超过 1000 个字")
 	}
-	if err := pr.err(); err != nil {
+	if err := pr.Err(); err != nil {
 		return Row{}, err
 	}
 

@@ -118,7 +118,7 @@ func (h *handlers) bulk(a huma.API) {
 		if _, err := access.Must(ctx); err != nil {
 			return nil, err
 		}
-		court, err := h.courtByCode(ctx, in.Body.CourtCode)
+		court, err := h.courtByCode(ctx, in.Body.CourtCode, "body.court_code")
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +211,7 @@ func (h *handlers) bulk(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		court, err := h.courtByCode(ctx, up.Court)
+		court, err := h.courtByCode(ctx, up.Court, "body.court_code")
 		if err != nil {
 			return nil, err
 		}
@@ -287,10 +287,11 @@ func (h *handlers) copyResponse(a huma.API, path, from, to string) {
 
 func ptr[T any](v T) *T { return &v }
 
-func (h *handlers) courtByCode(ctx context.Context, code string) (org.Court, error) {
+// courtByCode finds the court of a 法院代字 given in field.
+func (h *handlers) courtByCode(ctx context.Context, code, field string) (org.Court, error) {
 	c, err := org.CourtByCode(ctx, h.DB, code)
 	if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
-		return c, apperr.InvalidField("unknown_court", "body.court_code", "法院代字“"+truncate(code, 16)+"”不存在")
+		return c, apperr.InvalidField("unknown_court", field, "法院代字“"+truncate(code, 16)+"”不存在")
 	}
 	return c, err
 }

@@ -177,14 +177,7 @@ func (h *handlers) ruleCourt(ctx context.Context, code, field string) (org.Court
 		}
 		return org.Court{}, nil
 	}
-	c, err := org.CourtByCode(ctx, h.DB, code)
-	if err != nil {
-		if apperr.KindOf(err) == apperr.Invalid {
-			return c, apperr.InvalidField("unknown_court", field, "法院代字“"+truncate(code, 16)+"”不存在")
-		}
-		return c, err
-	}
-	return c, nil
+	return h.courtByCode(ctx, code, field)
 }
 
 // ruleParamEntry answers one parameter as it stands for court (the zero
