@@ -45,6 +45,8 @@ const usage = `zhixing — 执行事务平台
   zhixing audit verify                  核验每个法院的审计链；发现篡改时以非零状态退出
   zhixing bench intake [--cases N] [--runs N]
                                         在临时数据库上测量立案性能（PERFORMANCE.md P1）
+  zhixing sim agencies [--addr 127.0.0.1:7070] [--time-scale 0.01]
+                                        单独运行协执单位模拟器（serve 默认在进程内运行）
   zhixing version
 
 通用参数（也可用环境变量）：
@@ -95,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.auditVerify(rest[1:])
 	case "bench":
 		return e.bench(rest)
+	case "sim":
+		return e.sim(rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "zhixing", app.VersionString())
 		return exitOK

@@ -42,6 +42,10 @@ const (
 	ClockExtend          Permission = "clock.extend"          // approve extensions of the case clock (CLOCK-3: 院长/副院长)
 	TriageManage         Permission = "triage.manage"         // edit and activate triage rule sets
 	RulesManage          Permission = "rules.manage"          // set the rule parameters (C values, DOMAIN.md §0) of courts in scope
+	AssetsInquire        Permission = "assets.inquire"        // send online asset inquiries (网络查控) for a case
+	AssetsControl        Permission = "assets.control"        // freeze, seize, renew, release and deduct assets
+	AssetsDispatch       Permission = "assets.dispatch"       // watch the agency connectors, retry or abandon undeliverable requests
+	AgencyAnswer         Permission = "agency.answer"         // an agency operator: read and answer the requests addressed to their agency
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -69,6 +73,10 @@ var Catalogue = []PermissionInfo{
 	{ClockExtend, "审批延长执行期限"},
 	{TriageManage, "管理繁简分流规则"},
 	{RulesManage, "管理法院的规则参数（期限等可配置值）"},
+	{AssetsInquire, "发起网络查控（查询财产）"},
+	{AssetsControl, "冻结、查封、续行、解除、扣划"},
+	{AssetsDispatch, "查控通道监控：重发或放弃无法送达的请求"},
+	{AgencyAnswer, "协执单位：查看并答复本单位收到的请求"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
 	"github.com/zhixing-court/zhixing/internal/jobs"
@@ -61,6 +62,7 @@ type App struct {
 	Log *slog.Logger
 
 	schemaOK atomic.Bool
+	simKey   assets.SimKey
 }
 
 // Open creates the data directory if needed and opens the database. An
@@ -141,8 +143,12 @@ func (a *App) Ready(ctx context.Context) error {
 // Handler returns the HTTP handler of the whole site.
 func (a *App) Handler() http.Handler {
 	a.services()
+	key, err := a.agencyKey()
+	if err != nil {
+		a.log().Warn("agency key unavailable: agency callbacks will be refused", "err", err)
+	}
 	return web.NewHandler(web.Options{DB: a.DB, Auth: a.Auth, Version: Version, Ready: a.Ready, Log: a.Log,
-		TrustedProxies: a.Cfg.TrustedProxies})
+		TrustedProxies: a.Cfg.TrustedProxies, AgencyKey: key})
 }
 
 // Serve runs the server on addr until ctx is cancelled: it claims the
@@ -199,6 +205,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 	bgDone.Go(func() { _ = runner.Run(bg) })
 	defer bgDone.Wait()
 	defer stopBG()
+
+	// The 查控 dispatcher (and the agency simulator) stop after the server
+	// too; requests in flight are sent again later under the same ids.
+	stopAssets, err := a.startAssets(bg, base)
+	if err != nil {
+		return err
+	}
+	defer stopAssets()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -179,3 +179,19 @@ func idString(id uuid.UUID) string {
 	}
 	return id.String()
 }
+
+// AppendEvents adds events to a case's timeline as part of tx, in the name of
+// the principal in ctx (other features record their steps this way).
+func AppendEvents(ctx context.Context, tx *store.Tx, caseID uuid.UUID, events ...Event) error {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET updated_at = ? WHERE id = ?`, time.Now().UTC(), caseID); err != nil {
+		return err
+	}
+	return addEvents(ctx, tx, p, caseID, events, time.Now().UTC())
+}

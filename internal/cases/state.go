@@ -490,3 +490,10 @@ func PickHandler(ctx context.Context, tx *store.Tx, court, team, want uuid.UUID)
 	}
 	return id, name, err
 }
+
+// LockForWork locks a case for a change by another feature (查控, funds):
+// the principal must hold perm and see the case's court; otherwise the case
+// does not exist for them.
+func LockForWork(ctx context.Context, tx *store.Tx, id uuid.UUID, perm access.Permission) (*access.Principal, *Case, error) {
+	return lockForWork(ctx, tx, id, perm)
+}

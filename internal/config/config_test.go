@@ -34,7 +34,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Config{DB: filepath.Join("zhixing-data", "zhixing.db"), Addr: "127.0.0.1:8080", DataDir: "zhixing-data",
-		LogLevel: slog.LevelInfo, SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, Demo: true, JobWorkers: 4}
+		LogLevel: slog.LevelInfo, SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, Demo: true, JobWorkers: 4, SimTimeScale: 0.002}
 	if diff := cmp.Diff(want, c, cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
 		t.Fatalf("defaults (-want +got):\n%s", diff)
 	}

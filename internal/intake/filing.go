@@ -11,6 +11,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
@@ -188,7 +189,7 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 	if notice == "" {
 		notice = "当场送达"
 	}
-	events = append(events, cases.Event{Kind: "acceptance_notice", Summary: "受理通知书：" + notice})
+	events = append(events, cases.Event{Kind: "acceptance_notice", Summary: "受理通知书：" + notice}, assets.FilingEvent)
 
 	var parties []cases.Party
 	for _, pt := range a.Parties {
@@ -201,6 +202,9 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 		Triage: cases.Triage{Rule: d.RuleID, Version: d.Version, Explanation: d.Explanation, Override: override},
 		Facts:  string(factsJSON), Events: events})
 	if err != nil {
+		return nil, err
+	}
+	if err := assets.InquireAtFiling(ctx, tx, c); err != nil {
 		return nil, err
 	}
 	c.TeamName, c.HandlerName = teamName, handlerName

@@ -92,7 +92,7 @@ func TestRegisterAndFile(t *testing.T) {
 		for _, e := range got.Events {
 			kinds = append(kinds, e.Kind)
 		}
-		if strings.Join(kinds, ",") != "filed,triage,assigned,acceptance_notice" {
+		if strings.Join(kinds, ",") != "filed,triage,assigned,acceptance_notice,inquiry" {
 			t.Errorf("timeline %v", kinds)
 		}
 		// Filing twice is refused and numbers nothing.

@@ -70,6 +70,13 @@ var (
 	KeyDeferMaxMonths          = Key{"CLOCK-9", "defer_max_months"}
 	KeyMakeupCounts            = Key{"PER-5", "makeup_counts"}
 	KeyRollInternal            = Key{"PER-6", "roll_internal"}
+	KeyTermDepositMonths       = Key{"TERM-1", "deposit_months"}
+	KeyTermMovableMonths       = Key{"TERM-1", "movable_months"}
+	KeyTermImmovableMonths     = Key{"TERM-1", "immovable_months"}
+	KeyExpiryWarnFirstDays     = Key{"TERM-2", "warn_first_days"}
+	KeyExpiryWarnSecondDays    = Key{"TERM-2", "warn_second_days"}
+	KeyRequeryEveryMonths      = Key{"ZB-9", "requery_every_months"}
+	KeyRequeryForMonths        = Key{"ZB-9", "requery_for_months"}
 )
 
 // Citations, as DOMAIN.md §3 gives them.
@@ -82,6 +89,8 @@ const (
 	citeEntrusted   = "《最高人民法院关于严格规范执行事项委托工作的管理办法（试行）》（法发〔2017〕27号）；全国未规定期限，默认 10 日"
 	citeCounting    = "《中华人民共和国民事诉讼法》（2021年）第85条；《中华人民共和国民法典》第200条至第203条"
 	citeIntakeLocal = "地方执行立案工作指引（地方实践）"
+	citeSeizureTerm = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（2022年）第485条"
+	citeZhongben    = "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》（法发〔2016〕21号）第9条"
 )
 
 // catalogue lists every parameter in display order. The seeds equal
@@ -110,6 +119,13 @@ var catalogue = []Param{
 		Milestone: "entrusted_matter", Since: 1},
 	{Key: KeyMakeupCounts, Label: "按工作日计算的期间，调休上班日计入工作日", Unit: "是否", Type: Bool, Seed: "true", Citation: citeCounting, Since: 1},
 	{Key: KeyRollInternal, Label: "内部期限（执行期限、节点、督办）末日为休息日的顺延至下一工作日", Unit: "是否", Type: Bool, Seed: "true", Citation: citeCounting, Since: 1},
+	{Key: KeyTermDepositMonths, Label: "冻结银行存款的最长期限", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "12", Citation: citeSeizureTerm, Since: 2},
+	{Key: KeyTermMovableMonths, Label: "查封、扣押动产的最长期限", Unit: "个月", Type: Int, Min: 1, Max: 24, Seed: "24", Citation: citeSeizureTerm, Since: 2},
+	{Key: KeyTermImmovableMonths, Label: "查封不动产、冻结其他财产权的最长期限", Unit: "个月", Type: Int, Min: 1, Max: 36, Seed: "36", Citation: citeSeizureTerm, Since: 2},
+	{Key: KeyExpiryWarnFirstDays, Label: "查封冻结到期前第一次提醒的天数", Unit: "天", Type: Int, Min: 1, Max: 180, Seed: "30", Citation: citeSeizureTerm + "；续行须在期限届满前申请", Since: 2},
+	{Key: KeyExpiryWarnSecondDays, Label: "查封冻结到期前第二次提醒的天数", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "7", Citation: citeSeizureTerm + "；续行须在期限届满前申请", Since: 2},
+	{Key: KeyRequeryEveryMonths, Label: "终本案件定期复查财产的间隔", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "6", Citation: citeZhongben, Since: 2},
+	{Key: KeyRequeryForMonths, Label: "终本案件定期复查财产的总时长", Unit: "个月", Type: Int, Min: 6, Max: 120, Seed: "60", Citation: citeZhongben, Since: 2},
 }
 
 // index maps a key to its place in catalogue.

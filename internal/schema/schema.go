@@ -9,6 +9,7 @@ import (
 	"io/fs"
 
 	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/intake"
@@ -40,6 +41,7 @@ func Migrations() store.Migrations {
 	seeds = append(seeds, calendar.Seeds()...)
 	seeds = append(seeds, ruleparams.Seeds()...)
 	seeds = append(seeds, intake.Seeds()...)
+	seeds = append(seeds, assets.Seeds()...)
 	return store.Migrations{SQLite: sub(sqliteFS, "sqlite"), Postgres: sub(postgresFS, "postgres"), Seeds: seeds}
 }
 

@@ -56,12 +56,19 @@ func RowBatches(n, cols int) iter.Seq2[int, int] {
 // statements as MaxParams allows: head is the statement up to VALUES
 // ("INSERT INTO t (a, b) VALUES "), row appends the values of row i to args.
 func InsertRows(ctx context.Context, tx *Tx, head string, cols, n int, row func(i int, args []any) []any) error {
+	return UpsertRows(ctx, tx, head, "", cols, n, row)
+}
+
+// UpsertRows is InsertRows with tail after the VALUES list of each
+// statement, e.g. an ON CONFLICT clause. Rows must not conflict with each
+// other (PostgreSQL refuses to update one row twice in a statement).
+func UpsertRows(ctx context.Context, tx *Tx, head, tail string, cols, n int, row func(i int, args []any) []any) error {
 	for from, to := range RowBatches(n, cols) {
 		args := make([]any, 0, (to-from)*cols)
 		for i := from; i < to; i++ {
 			args = row(i, args)
 		}
-		if _, err := tx.Exec(ctx, head+Rows(to-from, cols), args...); err != nil {
+		if _, err := tx.Exec(ctx, head+Rows(to-from, cols)+tail, args...); err != nil {
 			return err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/web/api"
@@ -38,6 +39,8 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed.
 	TrustedProxies []netip.Prefix
+	// AgencyKey verifies the callbacks of agencies played by the simulator.
+	AgencyKey assets.SimKey
 }
 
 type server struct {
@@ -65,6 +68,7 @@ func NewHandler(o Options) http.Handler {
 	api.Register(mux, api.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version})
 	s.ui = ui.New(ui.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version, Now: o.Now})
 	s.ui.Register(mux)
+	mux.Handle("POST "+assets.CallbackPath+"{code}", assets.CallbackHandler(o.DB, o.AgencyKey))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))

@@ -65,6 +65,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.calendar(a)
 	h.ruleParams(a)
 	h.jobs(a)
+	h.assets(a)
 	return a
 }
 
