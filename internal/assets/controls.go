@@ -14,6 +14,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
@@ -227,11 +228,11 @@ func Place(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in ControlInput)
 	if held > 0 {
 		return nil, apperr.New(apperr.Conflict, "already_controlled", "本案已对该财产采取控制措施（或正在办理），无需重复；如需延长请续行")
 	}
-	court, err := courtCode(ctx, tx, c.CourtID)
+	court, err := org.GetCourt(ctx, tx, c.CourtID)
 	if err != nil {
 		return nil, err
 	}
-	ag, err := controlAgency(ctx, tx, as, court)
+	ag, err := controlAgency(ctx, tx, as, court.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +271,6 @@ func documents(ruling, notice string) []agency.Document {
 		docs = append(docs, agency.Document{Kind: "assistance_notice", Number: s, Title: "协助执行通知书"})
 	}
 	return docs
-}
-
-func courtCode(ctx context.Context, q store.Querier, id uuid.UUID) (string, error) {
-	var code string
-	err := q.QueryRow(ctx, `SELECT code FROM courts WHERE id = ?`, id).Scan(&code)
-	return code, err
 }
 
 func logControl(ctx context.Context, tx *store.Tx, ctl *Control, caseNo, action, summary string, ch audit.Changes) error {
@@ -388,11 +383,11 @@ func change(ctx context.Context, tx *store.Tx, controlID uuid.UUID, op agency.Op
 		summary += "，金额 " + triage.FormatYuan(in.AmountFen)
 		ch["amount_fen"] = audit.Change{To: in.AmountFen}
 	}
-	court, err := courtCode(ctx, tx, c.CourtID)
+	court, err := org.GetCourt(ctx, tx, c.CourtID)
 	if err != nil {
 		return nil, err
 	}
-	ag, err := controlAgency(ctx, tx, as, court)
+	ag, err := controlAgency(ctx, tx, as, court.Code)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package assets
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -243,7 +244,7 @@ func (d *Dispatcher) claim(ctx context.Context) ([]outgoing, error) {
 				m.TermTo = term.String()
 			}
 			if docs != "" {
-				if err := jsonUnmarshal(docs, &m.Documents); err != nil {
+				if err := json.Unmarshal([]byte(docs), &m.Documents); err != nil {
 					return nil, err
 				}
 			}

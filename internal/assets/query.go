@@ -3,6 +3,7 @@ package assets
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,12 +50,13 @@ const controlColumns = `c.id, c.court_id, c.case_id, k.case_no, c.asset_id, c.op
 
 const controlFrom = ` FROM controls c JOIN cases k ON k.id = c.case_id`
 
-func scanControl(sc interface{ Scan(...any) error }) (*Control, error) {
+// scanControl scans controlColumns, then any extra columns into extra.
+func scanControl(sc interface{ Scan(...any) error }, extra ...any) (*Control, error) {
 	c := &Control{}
 	var eff, ended *time.Time
-	err := sc.Scan(&c.ID, &c.CourtID, &c.CaseID, &c.CaseNo, &c.AssetID, &c.Op, &c.Status, &c.AmountAskedFen, &c.AmountFen, &c.DeductedFen,
-		&c.TermClass, &c.TermTo, &eff, &c.Rank, &c.AgencyRef, &c.Preservation, &c.Reason, &c.RequestedByName, &c.CreatedAt,
-		&c.UpdatedAt, &ended, &c.EndReason)
+	err := sc.Scan(append([]any{&c.ID, &c.CourtID, &c.CaseID, &c.CaseNo, &c.AssetID, &c.Op, &c.Status, &c.AmountAskedFen, &c.AmountFen,
+		&c.DeductedFen, &c.TermClass, &c.TermTo, &eff, &c.Rank, &c.AgencyRef, &c.Preservation, &c.Reason, &c.RequestedByName,
+		&c.CreatedAt, &c.UpdatedAt, &ended, &c.EndReason}, extra...)...)
 	if eff != nil {
 		c.EffectiveAt = eff.UTC()
 	}
@@ -238,10 +240,8 @@ func inquiries(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]*Inqui
 			&i.RequestedByName, &i.CreatedAt, &fin); err != nil {
 			return nil, err
 		}
-		for _, k := range wantedKinds(kinds) {
-			if kinds != "" {
-				i.Kinds = append(i.Kinds, k)
-			}
+		for k := range strings.FieldsSeq(kinds) {
+			i.Kinds = append(i.Kinds, agency.Kind(k))
 		}
 		if fin != nil {
 			i.FinishedAt = fin.UTC()
@@ -294,18 +294,9 @@ func partyAssets(ctx context.Context, q store.Querier, parties string, args ...a
 	defer crow.Close()
 	for crow.Next() {
 		var name *string
-		c := &Control{}
-		var eff, ended *time.Time
-		if err := crow.Scan(&c.ID, &c.CourtID, &c.CaseID, &c.CaseNo, &c.AssetID, &c.Op, &c.Status, &c.AmountAskedFen, &c.AmountFen,
-			&c.DeductedFen, &c.TermClass, &c.TermTo, &eff, &c.Rank, &c.AgencyRef, &c.Preservation, &c.Reason, &c.RequestedByName,
-			&c.CreatedAt, &c.UpdatedAt, &ended, &c.EndReason, &name); err != nil {
+		c, err := scanControl(crow, &name)
+		if err != nil {
 			return nil, err
-		}
-		if eff != nil {
-			c.EffectiveAt = eff.UTC()
-		}
-		if ended != nil {
-			c.EndedAt = ended.UTC()
 		}
 		if name != nil {
 			c.AgencyName = *name

@@ -17,8 +17,6 @@ import (
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
-func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
 // sentRequest is what applying an answer needs to know of its request.
 type sentRequest struct {
 	id, courtID, caseID  uuid.UUID
