@@ -46,6 +46,9 @@ const (
 	AssetsControl        Permission = "assets.control"        // freeze, seize, renew, release and deduct assets
 	AssetsDispatch       Permission = "assets.dispatch"       // watch the agency connectors, retry or abandon undeliverable requests
 	AgencyAnswer         Permission = "agency.answer"         // an agency operator: read and answer the requests addressed to their agency
+	FieldRequest         Permission = "field.request"         // ask the field center for on-site work on a case (外勤任务)
+	FieldManage          Permission = "field.manage"          // the field center: register field tasks, give them to field groups and officers, cancel them
+	FieldWork            Permission = "field.work"            // a field officer: see the group's field tasks, record their results with photos
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -77,6 +80,9 @@ var Catalogue = []PermissionInfo{
 	{AssetsControl, "冻结、查封、续行、解除、扣划"},
 	{AssetsDispatch, "查控通道监控：重发或放弃无法送达的请求"},
 	{AgencyAnswer, "协执单位：查看并答复本单位收到的请求"},
+	{FieldRequest, "发起外勤任务（现场调查、查封扣押、腾退、送达）"},
+	{FieldManage, "外勤事务中心：登记、分派、撤销外勤任务"},
+	{FieldWork, "外勤人员：办理本组外勤任务，记录现场结果与照片"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,
@@ -159,8 +165,11 @@ type Principal struct {
 	CourtCode   string
 	CourtName   string
 	TeamID      uuid.UUID // uuid.Nil when the user belongs to no team
-	SessionID   uuid.UUID
-	Scope       Scope
+	// AgencyID is the agency an agency operator answers for (uuid.Nil for
+	// court staff): they see the requests addressed to it and nothing else.
+	AgencyID  uuid.UUID
+	SessionID uuid.UUID
+	Scope     Scope
 	// MustChangePassword is set after an administrator reset the password:
 	// until the user changes it, only that and signing out are allowed.
 	MustChangePassword bool

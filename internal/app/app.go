@@ -143,7 +143,7 @@ func (a *App) Ready(ctx context.Context) error {
 // Handler returns the HTTP handler of the whole site.
 func (a *App) Handler() http.Handler {
 	a.services()
-	key, err := a.agencyKey()
+	key, err := a.AgencyKey()
 	if err != nil {
 		a.log().Warn("agency key unavailable: agency callbacks will be refused", "err", err)
 	}
@@ -255,25 +255,26 @@ func displayAddr(a net.Addr) string {
 // demoAccount is one account created at first start.
 type demoAccount struct {
 	Role, Username, Name, Court, Team string
+	Agency                            string // an agency operator's agency
 }
 
 // demoAccounts: one per role, most in 三水 (the court of scenario S1); the
 // president and bureau chief sit at 佛山中院 to show a view over its basic
 // courts; the system administrator at 最高法.
 var demoAccounts = []demoAccount{
-	{access.RoleSysAdmin, "admin", "系统管理员", "最高法", ""},
-	{access.RoleCourtAdmin, "court.admin", "黄志强", "粤0607", ""},
-	{access.RolePostJudge, "judge", "李明", "粤0607", "速执团队"},
-	{access.RoleJudgeAssistant, "assistant", "陈静", "粤0607", "速执团队"},
-	{access.RoleClerk, "clerk", "王芳", "粤0607", "速执团队"},
-	{access.RoleCommandCenter, "command", "赵磊", "粤0607", "执行指挥中心"},
-	{access.RoleTeamLeader, "leader", "刘洋", "粤0607", "速执团队"},
-	{access.RoleBureauChief, "chief", "周建华", "粤06", ""},
-	{access.RolePresident, "president", "吴国栋", "粤06", ""},
-	{access.RoleFieldOfficer, "field", "孙伟", "粤0607", "外勤组"},
-	{access.RoleWindowReception, "reception", "郑丽", "粤0607", "窗口接待组"},
-	{access.RoleMediator, "mediator", "冯敏", "粤0607", "执诉前调组"},
-	{access.RoleAgencyOperator, "agency", "何晓（协执单位）", "粤0607", ""},
+	{access.RoleSysAdmin, "admin", "系统管理员", "最高法", "", ""},
+	{access.RoleCourtAdmin, "court.admin", "黄志强", "粤0607", "", ""},
+	{access.RolePostJudge, "judge", "李明", "粤0607", "速执团队", ""},
+	{access.RoleJudgeAssistant, "assistant", "陈静", "粤0607", "速执团队", ""},
+	{access.RoleClerk, "clerk", "王芳", "粤0607", "速执团队", ""},
+	{access.RoleCommandCenter, "command", "赵磊", "粤0607", "执行指挥中心", ""},
+	{access.RoleTeamLeader, "leader", "刘洋", "粤0607", "速执团队", ""},
+	{access.RoleBureauChief, "chief", "周建华", "粤06", "", ""},
+	{access.RolePresident, "president", "吴国栋", "粤06", "", ""},
+	{access.RoleFieldOfficer, "field", "孙伟", "粤0607", "外勤组", ""},
+	{access.RoleWindowReception, "reception", "郑丽", "粤0607", "窗口接待组", ""},
+	{access.RoleMediator, "mediator", "冯敏", "粤0607", "执诉前调组", ""},
+	{access.RoleAgencyOperator, "agency", "何晓（佛山市市场监督管理局）", "粤0607", "", "fs-amr"},
 }
 
 // firstStart creates the first accounts of a new database: one demo account
@@ -295,7 +296,7 @@ func (a *App) firstStart(ctx context.Context, out io.Writer, base string) error 
 		if err != nil {
 			return fmt.Errorf("首次启动：找不到法院 %s：%w", d.Court, err)
 		}
-		in := auth.UserInput{CourtID: court.ID, Username: d.Username, DisplayName: d.Name, Role: d.Role,
+		in := auth.UserInput{CourtID: court.ID, Username: d.Username, DisplayName: d.Name, Role: d.Role, AgencyCode: d.Agency,
 			Password: auth.GeneratePassword()}
 		if d.Team != "" {
 			if in.TeamID, err = org.TeamByName(sys, a.DB, court.ID, d.Team); err != nil {

@@ -53,8 +53,9 @@ func ReadOrCreateSecret(path string) ([]byte, error) {
 	return s, nil
 }
 
-// agencyKey loads the simulator's key once.
-func (a *App) agencyKey() (assets.SimKey, error) {
+// AgencyKey is the key shared with the agency simulator, loaded (or made)
+// once from the data directory.
+func (a *App) AgencyKey() (assets.SimKey, error) {
 	if a.simKey.ID != "" {
 		return a.simKey, nil
 	}
@@ -70,7 +71,7 @@ func (a *App) agencyKey() (assets.SimKey, error) {
 // is configured, the agency simulator inside the server on a loopback port.
 // The returned function stops both and waits for them.
 func (a *App) startAssets(ctx context.Context, callbackBase string) (stop func(), err error) {
-	key, err := a.agencyKey()
+	key, err := a.AgencyKey()
 	if err != nil {
 		return nil, err
 	}

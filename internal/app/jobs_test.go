@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/app"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/jobs"
@@ -51,9 +52,16 @@ func TestPurgeJob(t *testing.T) {
 					VALUES ('u', ?, 'POST', '/x', 'h', ?)`, key, at)
 			}
 
+			// The schedules: the purge and the two 查控 watches (re-query,
+			// expiry), which find nothing to do in an empty database.
 			n, err := a.Runner(jobs.Options{}).RunOnce(ctx)
-			if err != nil || n != 1 {
-				t.Fatalf("RunOnce ran %d jobs (%v), want the purge", n, err)
+			if err != nil || n != 3 {
+				t.Fatalf("RunOnce ran %d jobs (%v), want the purge, the re-query and the expiry watch", n, err)
+			}
+			var done int
+			if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind IN (?, ?) AND state = 'done'`, assets.RequeryKind, assets.ExpiryKind).
+				Scan(&done); err != nil || done != 2 {
+				t.Fatalf("查控 watches done: %d (%v), want 2", done, err)
 			}
 			exists := func(q string, arg any) bool {
 				var c int

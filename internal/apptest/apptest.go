@@ -20,9 +20,11 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/app"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
 	"github.com/zhixing-court/zhixing/internal/org"
+	"github.com/zhixing-court/zhixing/internal/sim/agencies"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/web/api"
 )
@@ -73,8 +75,11 @@ func (e *Env) Court(t testing.TB, code string) uuid.UUID {
 // User creates a user and returns it; the password is "secret123".
 func (e *Env) User(t testing.TB, username, role, court string) auth.User {
 	t.Helper()
-	u, err := e.App.AuthService().CreateUser(e.Sys, auth.UserInput{CourtID: e.Court(t, court), Username: username,
-		DisplayName: "测试" + username, Role: role, Password: Password})
+	in := auth.UserInput{CourtID: e.Court(t, court), Username: username, DisplayName: "测试" + username, Role: role, Password: Password}
+	if role == access.RoleAgencyOperator {
+		in.AgencyCode = "fs-amr" // an operator works for an agency; AgencyOperator chooses which
+	}
+	u, err := e.App.AuthService().CreateUser(e.Sys, in)
 	if err != nil {
 		t.Fatalf("create %s: %v", username, err)
 	}
@@ -182,4 +187,62 @@ func (e *Env) Send(t testing.TB, req Request) *Response {
 		t.Fatal(err)
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// Agencies is the agency simulator and the 查控 dispatcher attached to a
+// test server: the simulator answers at once and its callbacks go to the
+// server's real callback endpoint. Tests drive both with Settle instead of
+// waiting.
+type Agencies struct {
+	Sim        *agencies.Sim
+	Dispatcher *assets.Dispatcher
+}
+
+// Agencies starts the simulator (seed 7) on a loopback port and a dispatcher
+// sending to it.
+func (e *Env) Agencies(t testing.TB) *Agencies {
+	t.Helper()
+	key, err := e.App.AgencyKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := agencies.New(agencies.Options{KeyID: key.ID, Secret: key.Secret, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	d := assets.NewDispatcher(e.DB, assets.Config{SimBase: srv.URL, SimKeyID: key.ID, SimSecret: key.Secret,
+		CallbackBase: e.URL, PollEvery: time.Hour})
+	return &Agencies{Sim: sim, Dispatcher: d}
+}
+
+// Settle runs the dispatcher and the simulator until neither has work left:
+// every request sent, answered and its result applied.
+func (a *Agencies) Settle(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	for range 100 {
+		r, err := a.Dispatcher.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := a.Sim.RunDue(ctx); !r.Busy() && n == 0 {
+			return
+		}
+	}
+	t.Fatal("dispatcher and simulator did not settle")
+}
+
+// AgencyOperator makes an operator of the agency with the given code (a user
+// of court, role agency_operator) and signs them in.
+func (e *Env) AgencyOperator(t testing.TB, username, agencyCode, court string) (auth.User, string) {
+	t.Helper()
+	u, err := e.App.AuthService().CreateUser(e.Sys, auth.UserInput{CourtID: e.Court(t, court), Username: username,
+		DisplayName: "测试" + username, Role: access.RoleAgencyOperator, AgencyCode: agencyCode, Password: Password})
+	if err != nil {
+		t.Fatalf("create %s: %v", username, err)
+	}
+	return u, e.Login(t, username, Password)
 }

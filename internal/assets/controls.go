@@ -193,13 +193,17 @@ func Place(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in ControlInput)
 	if strings.TrimSpace(in.RulingNo) == "" {
 		probs.Add("ruling_required", "body.ruling_no", "请填写执行裁定书文号（协执单位据此办理）")
 	}
-	money := info.Deduct || info.Control == agency.OpFreeze
+	// Money the agency can move (deposits, payment balances) is frozen up to
+	// an amount; other freezes (shares, equity, policies) bind the holding,
+	// with an optional value limit; a seizure binds the thing itself.
 	switch {
-	case money && in.AmountFen <= 0:
-		probs.Add("amount_required", "body.amount_fen", "冻结须写明金额（分），且大于 0")
-	case money && in.AmountFen > legal.MaxAmountFen:
+	case info.Deduct && in.AmountFen <= 0:
+		probs.Add("amount_required", "body.amount_fen", "冻结存款、支付账户余额须写明金额（分），且大于 0")
+	case in.AmountFen < 0:
+		probs.Add("invalid_amount", "body.amount_fen", "金额不能为负")
+	case in.AmountFen > legal.MaxAmountFen:
 		probs.Add("amount_too_large", "body.amount_fen", "冻结金额超出上限")
-	case !money && in.AmountFen != 0:
+	case info.Control == agency.OpSeize && in.AmountFen != 0:
 		probs.Add("amount_not_applicable", "body.amount_fen", "查封、扣押不填写金额")
 	}
 	today := legal.Today(time.Now())
@@ -254,7 +258,7 @@ func Place(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in ControlInput)
 		return nil, err
 	}
 	summary := fmt.Sprintf("申请%s %s", info.Control.Label(), as.describe())
-	if money {
+	if in.AmountFen > 0 {
 		summary += "，金额 " + triage.FormatYuan(in.AmountFen)
 	}
 	summary += fmt.Sprintf("，期限至 %s，经 %s 办理：%s", ctl.TermTo, ag.Name, in.Reason)

@@ -281,11 +281,13 @@ func expandPending(ctx context.Context, db *store.DB, limit int) (int, error) {
 }
 
 // wantedKinds returns the kinds an inquiry asks for, in catalogue order.
+// An inquiry of every kind leaves out the person search with the police: it
+// is asked for by name, when a debtor cannot be found.
 func wantedKinds(list string) []agency.Kind {
 	want := strings.Fields(list)
 	var out []agency.Kind
 	for _, k := range agency.Kinds {
-		if len(want) == 0 || slices.Contains(want, string(k.Kind)) {
+		if len(want) == 0 && k.Kind != agency.PersonTrace || slices.Contains(want, string(k.Kind)) {
 			out = append(out, k.Kind)
 		}
 	}

@@ -173,6 +173,12 @@ type CaseView struct {
 	Assets    []*Asset
 	Controls  []*Control // this case's
 	Requests  []*Request // the latest first, at most RequestsShown
+	// Requery is the re-query schedule of a 终本 case; nil for others.
+	Requery *Requery
+	// Proposals are the restoration proposals of a 终本 case, latest first.
+	Proposals []*Proposal
+	// Offer is the fast path's deduction offer; nil when nothing is frozen.
+	Offer *Offer
 }
 
 // RequestsShown bounds the requests a case view lists; the API pages them.
@@ -198,6 +204,14 @@ func ForCase(ctx context.Context, q store.Querier, caseID uuid.UUID) (*CaseView,
 	if v.Inquiries, err = inquiries(ctx, q, caseID); err != nil {
 		return nil, err
 	}
+	if v.Requery, err = requeryOf(ctx, q, caseID); err != nil {
+		return nil, err
+	}
+	if v.Requery != nil {
+		if v.Proposals, err = caseProposals(ctx, q, caseID); err != nil {
+			return nil, err
+		}
+	}
 	if v.Assets, err = partyAssets(ctx, q, `SELECT party_id FROM case_parties WHERE case_id = ? AND role = 'respondent'`, caseID); err != nil {
 		return nil, err
 	}
@@ -221,7 +235,12 @@ func ForCase(ctx context.Context, q store.Querier, caseID uuid.UUID) (*CaseView,
 		}
 		v.Requests = append(v.Requests, r)
 	}
-	return v, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	v.Offer, err = fastPath(ctx, q, caseID, v)
+	return v, err
 }
 
 func inquiries(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]*Inquiry, error) {
@@ -400,4 +419,47 @@ func Resend(ctx context.Context, tx *store.Tx, id uuid.UUID) error {
 	tx.AfterCommit(func() { wake(tx.DB()) })
 	return audit.Log(ctx, tx, audit.Entry{CourtID: court.UUID, Action: "agency_request.resent", ObjectType: "agency_request",
 		ObjectID: id.String(), Summary: "重发无法送达的查控请求", Changes: audit.Changes{"status": {From: RequestDead, To: RequestQueued}}})
+}
+
+// ForParty returns the assets of a party (the debtor view), each with every
+// control on it across cases and courts in its order (cases.read; a party in
+// no case the caller may see does not exist for them).
+func ForParty(ctx context.Context, q store.Querier, partyID uuid.UUID) ([]*Asset, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(access.CasesRead); err != nil {
+		return nil, err
+	}
+	cond, args := p.CourtFilter("c.court_id")
+	var seen bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_parties cp JOIN cases c ON c.id = cp.case_id WHERE cp.party_id = ? AND `+cond+`)`,
+		append([]any{partyID}, args...)...).Scan(&seen); err != nil {
+		return nil, err
+	}
+	if !seen {
+		return nil, apperr.NotFoundf("当事人")
+	}
+	return partyAssets(ctx, q, `?`, partyID)
+}
+
+// Requery is the re-query schedule of a 终本 case (ZB-9).
+type Requery struct {
+	StartedOn legal.Date
+	NextOn    legal.Date
+	UntilOn   legal.Date
+	Runs      int
+	Status    string // active, ended
+	EndReason string
+}
+
+func requeryOf(ctx context.Context, q store.Querier, caseID uuid.UUID) (*Requery, error) {
+	r := &Requery{}
+	err := q.QueryRow(ctx, `SELECT started_on, next_on, until_on, runs, status, end_reason FROM requeries WHERE case_id = ?`, caseID).
+		Scan(&r.StartedOn, &r.NextOn, &r.UntilOn, &r.Runs, &r.Status, &r.EndReason)
+	if store.IsNoRows(err) {
+		return nil, nil
+	}
+	return r, err
 }

@@ -166,7 +166,31 @@ func (a *applier) apply(ctx context.Context, req *sentRequest, r *agency.Result)
 	if req.controlID.Valid {
 		return a.applyControl(ctx, req, r)
 	}
+	if req.op == agency.OpLocate {
+		return cases.AppendEvents(ctx, a.tx, req.caseID, cases.Event{Kind: "person_trace", Summary: locateSummary(r)})
+	}
 	return nil
+}
+
+// locateSummary is the timeline line of the police's answer to a person
+// search.
+func locateSummary(r *agency.Result) string {
+	s := agency.PersonTrace.Label() + "："
+	switch {
+	case (r.Status == agency.ResultDone || r.Status == agency.ResultPartial) && r.Location != nil && r.Location.Found:
+		s += "已查到下落，" + r.Location.Address
+		if r.Location.Note != "" {
+			s += "（" + r.Location.Note + "）"
+		}
+	case r.Status == agency.ResultFailed:
+		s += "未能查找：" + r.Message
+	default:
+		s += "未查到下落"
+		if r.Message != "" {
+			s += "（" + r.Message + "）"
+		}
+	}
+	return s
 }
 
 // upsertHoldings merges reported holdings into the party's assets: one row
@@ -247,12 +271,6 @@ func closeInquiry(ctx context.Context, tx *store.Tx, id uuid.UUID, now time.Time
 		return err
 	}
 	var failed, money int64
-	var moneyKinds []any
-	for _, k := range agency.Kinds {
-		if k.Money {
-			moneyKinds = append(moneyKinds, string(k.Kind))
-		}
-	}
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM agency_requests WHERE inquiry_id = ? AND (status <> 'answered' OR result_status = 'failed')`, id).
 		Scan(&failed); err != nil {
 		return err
@@ -270,7 +288,13 @@ func closeInquiry(ctx context.Context, tx *store.Tx, id uuid.UUID, now time.Time
 	if failed > 0 {
 		summary += fmt.Sprintf("；%d 项未能查询（见查控记录）", failed)
 	}
-	return cases.AppendEvents(ctx, tx, caseID, cases.Event{Kind: "inquiry_result", Summary: summary})
+	if err := cases.AppendEvents(ctx, tx, caseID, cases.Event{Kind: "inquiry_result", Summary: summary}); err != nil {
+		return err
+	}
+	if src == SourceRequery {
+		return requeryAnswered(ctx, tx, id, caseID, money)
+	}
+	return nil
 }
 
 // ended is a request that ended without an answer.

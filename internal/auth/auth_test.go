@@ -57,8 +57,11 @@ func courtID(t *testing.T, db *store.DB, code string) uuid.UUID {
 
 func (b *bundle) user(t *testing.T, username, role, court, password string) auth.User {
 	t.Helper()
-	u, err := b.svc.CreateUser(sys, auth.UserInput{CourtID: courtID(t, b.db, court), Username: username,
-		DisplayName: "测试用户", Role: role, Password: password})
+	in := auth.UserInput{CourtID: courtID(t, b.db, court), Username: username, DisplayName: "测试用户", Role: role, Password: password}
+	if role == access.RoleAgencyOperator {
+		in.AgencyCode = "icbc" // an operator works for an agency
+	}
+	u, err := b.svc.CreateUser(sys, in)
 	if err != nil {
 		t.Fatalf("create %s: %v", username, err)
 	}

@@ -272,7 +272,7 @@ func (s *Service) principal(ctx context.Context, u User, sessionID uuid.UUID) (*
 	}
 	return access.NewPrincipal(access.Principal{
 		UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, RoleName: role.Name,
-		CourtID: u.CourtID, CourtCode: u.CourtCode, CourtName: u.CourtName, TeamID: u.TeamID, SessionID: sessionID,
+		CourtID: u.CourtID, CourtCode: u.CourtCode, CourtName: u.CourtName, TeamID: u.TeamID, AgencyID: u.AgencyID, SessionID: sessionID,
 		Scope: role.Scope, MustChangePassword: u.MustChangePassword,
 	}, role.Permissions, visible), nil
 }

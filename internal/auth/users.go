@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,12 +21,17 @@ import (
 
 // User is a person who signs in to zhixing.
 type User struct {
-	ID                 uuid.UUID
-	CourtID            uuid.UUID
-	CourtCode          string
-	CourtName          string
-	TeamID             uuid.UUID // uuid.Nil: no team
-	TeamName           string
+	ID        uuid.UUID
+	CourtID   uuid.UUID
+	CourtCode string
+	CourtName string
+	TeamID    uuid.UUID // uuid.Nil: no team
+	TeamName  string
+	// AgencyID is the assisting agency (协执单位) an agency operator works
+	// for; uuid.Nil for court staff.
+	AgencyID           uuid.UUID
+	AgencyCode         string
+	AgencyName         string
 	Username           string
 	DisplayName        string
 	Role               string
@@ -42,20 +48,21 @@ type User struct {
 // Disabled reports whether the user may no longer sign in.
 func (u User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
-const userSelect = `SELECT u.id, u.court_id, c.code, c.name, u.team_id, COALESCE(t.name, ''), u.username, u.display_name,
+const userSelect = `SELECT u.id, u.court_id, c.code, c.name, u.team_id, COALESCE(t.name, ''), u.agency_id,
+	COALESCE(g.code, ''), COALESCE(g.name, ''), u.username, u.display_name,
 	u.role, r.name, u.phone, u.must_change_password, u.password_changed_at, u.last_login_at, u.disabled_at,
 	u.created_at, u.updated_at
 	FROM users u JOIN courts c ON c.id = u.court_id JOIN roles r ON r.code = u.role
-	LEFT JOIN teams t ON t.id = u.team_id`
+	LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN agencies g ON g.id = u.agency_id`
 
 func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	var u User
-	var team uuid.NullUUID
+	var team, agency uuid.NullUUID
 	var last, disabled sql.NullTime
-	err := sc.Scan(&u.ID, &u.CourtID, &u.CourtCode, &u.CourtName, &team, &u.TeamName, &u.Username, &u.DisplayName,
-		&u.Role, &u.RoleName, &u.Phone, &u.MustChangePassword, &u.PasswordChangedAt, &last, &disabled,
+	err := sc.Scan(&u.ID, &u.CourtID, &u.CourtCode, &u.CourtName, &team, &u.TeamName, &agency, &u.AgencyCode, &u.AgencyName,
+		&u.Username, &u.DisplayName, &u.Role, &u.RoleName, &u.Phone, &u.MustChangePassword, &u.PasswordChangedAt, &last, &disabled,
 		&u.CreatedAt, &u.UpdatedAt)
-	u.TeamID, u.LastLoginAt, u.DisabledAt = team.UUID, last.Time, disabled.Time
+	u.TeamID, u.AgencyID, u.LastLoginAt, u.DisabledAt = team.UUID, agency.UUID, last.Time, disabled.Time
 	return u, err
 }
 
@@ -69,8 +76,11 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 
 // UserInput is a new user.
 type UserInput struct {
-	CourtID            uuid.UUID
-	TeamID             uuid.UUID // optional
+	CourtID uuid.UUID
+	TeamID  uuid.UUID // optional
+	// AgencyCode is the agency of an agency operator (a role holding
+	// agency.answer), required for them and refused for everyone else.
+	AgencyCode         string
 	Username           string
 	DisplayName        string
 	Role               string
@@ -101,8 +111,33 @@ func invalid(fields []apperr.FieldError) error {
 }
 
 // placement checks that court (in the caller's scope, active), role
-// (grantable by the caller) and team (of that court, active) fit together.
-func placement(ctx context.Context, tx *store.Tx, p *access.Principal, courtID uuid.UUID, roleCode string, teamID uuid.UUID) (org.Court, Role, error) {
+// (grantable by the caller), team (of that court, active) and agency (for
+// an agency operator only) fit together. It returns the agency's id.
+func placement(ctx context.Context, tx *store.Tx, p *access.Principal, courtID uuid.UUID, roleCode string, teamID uuid.UUID,
+	agencyCode string) (org.Court, Role, uuid.UUID, error) {
+	court, role, err := placeInCourt(ctx, tx, p, courtID, roleCode, teamID)
+	if err != nil {
+		return court, role, uuid.Nil, err
+	}
+	operator := slices.Contains(role.Permissions, access.AgencyAnswer)
+	switch {
+	case agencyCode == "" && operator:
+		return court, role, uuid.Nil, apperr.InvalidField("agency_required", "body.agency_code", "“"+role.Name+"”须指定所属的协执单位")
+	case agencyCode == "":
+		return court, role, uuid.Nil, nil
+	case !operator:
+		return court, role, uuid.Nil, apperr.InvalidField("agency_not_allowed", "body.agency_code", "只有协执单位操作员才能属于协执单位，“"+role.Name+"”不能")
+	}
+	var agency uuid.UUID
+	var active bool
+	err = tx.QueryRow(ctx, `SELECT id, active FROM agencies WHERE code = ?`, agencyCode).Scan(&agency, &active)
+	if store.IsNoRows(err) || err == nil && !active {
+		return court, role, uuid.Nil, apperr.InvalidField("unknown_agency", "body.agency_code", "协执单位“"+agencyCode+"”不存在或已停用")
+	}
+	return court, role, agency, err
+}
+
+func placeInCourt(ctx context.Context, tx *store.Tx, p *access.Principal, courtID uuid.UUID, roleCode string, teamID uuid.UUID) (org.Court, Role, error) {
 	court, err := org.GetCourt(ctx, tx, courtID)
 	if err != nil || !p.Sees(court.ID) {
 		return org.Court{}, Role{}, apperr.InvalidField("unknown_court", "body.court_id", "法院不存在")
@@ -171,15 +206,15 @@ func (s *Service) CreateUsers(ctx context.Context, ins []UserInput) ([]User, err
 	ids := make([]uuid.UUID, len(ins))
 	err = s.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
 		for i, in := range ins {
-			court, role, err := placement(ctx, tx, p, in.CourtID, in.Role, in.TeamID)
+			court, role, agency, err := placement(ctx, tx, p, in.CourtID, in.Role, in.TeamID, strings.TrimSpace(in.AgencyCode))
 			if err != nil {
 				return err
 			}
 			now := s.now()
 			ids[i] = store.NewID()
-			_, err = tx.Exec(ctx, `INSERT INTO users (id, court_id, team_id, username, display_name, role, phone, password_hash,
-				must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				ids[i], court.ID, store.NullID(in.TeamID), in.Username, in.DisplayName, role.Code, in.Phone, hashes[i],
+			_, err = tx.Exec(ctx, `INSERT INTO users (id, court_id, team_id, agency_id, username, display_name, role, phone, password_hash,
+				must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				ids[i], court.ID, store.NullID(in.TeamID), store.NullID(agency), in.Username, in.DisplayName, role.Code, in.Phone, hashes[i],
 				in.MustChangePassword, now, now, now)
 			if store.IsUniqueViolation(err) {
 				return apperr.InvalidField("duplicate_username", "body.username", "用户名“"+in.Username+"”已被使用")
@@ -190,7 +225,8 @@ func (s *Service) CreateUsers(ctx context.Context, ins []UserInput) ([]User, err
 			err = audit.Log(ctx, tx, audit.Entry{CourtID: court.ID, Action: "user.created", ObjectType: "user",
 				ObjectID: ids[i].String(), Summary: "新建用户 " + in.Username + "（" + in.DisplayName + "，" + role.Name + "）",
 				Changes: audit.Changes{"username": {To: in.Username}, "display_name": {To: in.DisplayName},
-					"role": {To: role.Code}, "court_id": {To: court.ID}, "team_id": {To: store.NullID(in.TeamID)}, "phone": {To: in.Phone}}})
+					"role": {To: role.Code}, "court_id": {To: court.ID}, "team_id": {To: store.NullID(in.TeamID)}, "phone": {To: in.Phone},
+					"agency_id": {To: store.NullID(agency)}}})
 			if err != nil {
 				return err
 			}
@@ -333,6 +369,9 @@ type UserPatch struct {
 	DisplayName *string
 	Role        *string
 	Phone       *string
+	// AgencyCode moves an agency operator to another agency; "" takes the
+	// user out of their agency (which only a non-operator role allows).
+	AgencyCode *string
 }
 
 // managed loads a user the caller may manage: in scope and holding a role the
@@ -385,13 +424,16 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, patch UserPatch)
 		if patch.Phone != nil {
 			u.Phone = strings.TrimSpace(*patch.Phone)
 		}
+		if patch.AgencyCode != nil {
+			u.AgencyCode = strings.TrimSpace(*patch.AgencyCode)
+		}
 		if err := invalid(checkProfile("", u.DisplayName, u.Phone)); err != nil {
 			return err
 		}
 		if u.ID == p.UserID && u.Role != old.Role {
 			return apperr.New(apperr.Conflict, "self_role_change", "不能修改自己的角色，请由其他管理员操作")
 		}
-		if _, _, err := placement(ctx, tx, p, u.CourtID, u.Role, u.TeamID); err != nil {
+		if _, _, u.AgencyID, err = placement(ctx, tx, p, u.CourtID, u.Role, u.TeamID, u.AgencyCode); err != nil {
 			return err
 		}
 		ch := audit.Changes{}
@@ -410,17 +452,20 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, patch UserPatch)
 		if u.Phone != old.Phone {
 			ch["phone"] = audit.Change{From: old.Phone, To: u.Phone}
 		}
+		if u.AgencyID != old.AgencyID {
+			ch["agency_id"] = audit.Change{From: store.NullID(old.AgencyID), To: store.NullID(u.AgencyID)}
+		}
 		if len(ch) == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE users SET court_id = ?, team_id = ?, display_name = ?, role = ?, phone = ?, updated_at = ?
-			WHERE id = ?`, u.CourtID, store.NullID(u.TeamID), u.DisplayName, u.Role, u.Phone, s.now(), u.ID)
+		_, err = tx.Exec(ctx, `UPDATE users SET court_id = ?, team_id = ?, agency_id = ?, display_name = ?, role = ?, phone = ?, updated_at = ?
+			WHERE id = ?`, u.CourtID, store.NullID(u.TeamID), store.NullID(u.AgencyID), u.DisplayName, u.Role, u.Phone, s.now(), u.ID)
 		if err != nil {
 			return err
 		}
 		// A new court or role changes what the user may see: sign them out
 		// so that no session keeps the old powers.
-		if u.CourtID != old.CourtID || u.Role != old.Role {
+		if u.CourtID != old.CourtID || u.Role != old.Role || u.AgencyID != old.AgencyID {
 			if err := revokeSessions(ctx, tx, u.ID, uuid.Nil, s.now()); err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
@@ -308,6 +309,11 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 			return nil, err
 		}
 	}
+	if c.Closure == ClosureZhongben {
+		if err := scheduleRequery(ctx, tx, p, c, today); err != nil {
+			return nil, err
+		}
+	}
 	if err := refreshDeadline(ctx, tx, c); err != nil {
 		return nil, err
 	}
@@ -496,4 +502,29 @@ func PickHandler(ctx context.Context, tx *store.Tx, court, team, want uuid.UUID)
 // does not exist for them.
 func LockForWork(ctx context.Context, tx *store.Tx, id uuid.UUID, perm access.Permission) (*access.Principal, *Case, error) {
 	return lockForWork(ctx, tx, id, perm)
+}
+
+// ClosureZhongben is the closure 终结本次执行程序.
+const ClosureZhongben = "zhongben"
+
+// scheduleRequery plans the re-query of a case closed as 终本 (ZB-9): every
+// requery_every_months for requery_for_months from the 终本 date, both rule
+// parameters of the court. The asset inquiry reads the schedule.
+func scheduleRequery(ctx context.Context, tx *store.Tx, p *access.Principal, c *Case, on legal.Date) error {
+	v, err := ruleparams.Resolve(ctx, tx, c.CourtID, on)
+	if err != nil {
+		return err
+	}
+	every, span := v.Int(ruleparams.KeyRequeryEveryMonths), v.Int(ruleparams.KeyRequeryForMonths)
+	now := time.Now().UTC()
+	_, err = tx.Exec(ctx, `INSERT INTO requeries (case_id, court_id, started_on, next_on, until_on, runs, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
+		ON CONFLICT (case_id) DO UPDATE SET started_on = excluded.started_on, next_on = excluded.next_on, until_on = excluded.until_on,
+		runs = 0, status = 'active', end_reason = '', updated_at = excluded.updated_at`,
+		c.ID, c.CourtID, on, on.AddMonths(every), on.AddMonths(span), now, now)
+	if err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, p, c.ID, "requery_scheduled", fmt.Sprintf("终本后财产复查：自 %s 起每 %d 个月自动查询一次，至 %s 止（ZB-9）",
+		on.AddMonths(every), every, on.AddMonths(span)), now)
 }

@@ -115,45 +115,6 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 	if err != nil {
 		return nil, err
 	}
-	_, rules, err := ActiveRuleSet(ctx, tx, a.CourtID)
-	if err != nil {
-		return nil, err
-	}
-	d := rules.Evaluate(facts)
-	lane := d.Lane
-	reason := strings.TrimSpace(in.Reason)
-	if in.Lane != "" {
-		if triage.LaneName(in.Lane) == "" {
-			return nil, apperr.InvalidField("invalid_lane", "body.lane", "分流通道“"+in.Lane+"”不存在")
-		}
-		lane = in.Lane
-	}
-	teamID, teamName, kind, err := cases.PickTeam(ctx, tx, a.CourtID, lane, in.TeamID)
-	if err != nil {
-		return nil, err
-	}
-	// A team chosen by hand decides the lane, but only a team that handles
-	// cases, and only one of the lane chosen with it.
-	switch {
-	case triage.LaneName(kind) == "":
-		return nil, apperr.InvalidField("invalid_team", "body.team_id", "“"+teamName+"”不是承办执行案件的团队，不能分案给它")
-	case in.Lane != "" && kind != in.Lane:
-		return nil, apperr.InvalidField("invalid_team", "body.team_id",
-			"“"+teamName+"”属于“"+triage.LaneName(kind)+"”通道，与所选通道“"+triage.LaneName(in.Lane)+"”不一致")
-	}
-	lane = kind
-	override := ""
-	if lane != d.Lane {
-		if reason == "" {
-			return nil, apperr.InvalidField("override_reason_required", "body.reason",
-				"分流规则决定的通道为“"+triage.LaneName(d.Lane)+"”；人工调整为“"+triage.LaneName(lane)+"”须写明理由")
-		}
-		override = reason
-	}
-	handlerID, handlerName, err := cases.PickHandler(ctx, tx, a.CourtID, teamID, in.HandlerID)
-	if err != nil {
-		return nil, err
-	}
 	factsJSON, err := json.Marshal(facts)
 	if err != nil {
 		return nil, err
@@ -164,27 +125,12 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 		events = append(events, cases.Event{Kind: "mediation", Summary: fmt.Sprintf("执前调解%s（调解员 %s，联系 %d 次）：%s",
 			MediationLabel(m.Status), m.MediatorName, len(m.Contacts), m.OutcomeNote)})
 	}
-	events = append(events, cases.Event{Kind: "triage", Summary: "分流：" + d.Explanation})
-	if override != "" {
-		events = append(events, cases.Event{Kind: "triage_override", Summary: "人工调整分流至“" + triage.LaneName(lane) + "”：" + override})
+	pl, err := place(ctx, tx, a.CourtID, facts, in, today)
+	if err != nil {
+		return nil, err
 	}
-	assigned := "分案至 " + teamName
-	if handlerName != "" {
-		assigned += "，承办人 " + handlerName
-	} else {
-		days := 0
-		ms, err := ruleparams.Milestones(ctx, tx, a.CourtID, today)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			if m.Code == "assign_handler" {
-				days = m.Days
-			}
-		}
-		assigned += fmt.Sprintf("，待团队确定承办人（CLOCK-5：立案后 %d 日内）", days)
-	}
-	events = append(events, cases.Event{Kind: "assigned", Summary: assigned})
+	d, lane, override, teamID, handlerID, teamName, handlerName := pl.d, pl.lane, pl.override, pl.teamID, pl.handlerID, pl.teamName, pl.handlerName
+	events = append(events, pl.events...)
 	notice := strings.TrimSpace(in.AcceptanceNotice)
 	if notice == "" {
 		notice = "当场送达"
@@ -223,4 +169,78 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 		return nil, err
 	}
 	return c, nil
+}
+
+// placement is where triage puts a new case: its lane, team and handler, and
+// the timeline lines that say so.
+type placement struct {
+	d                     triage.Decision
+	lane, override        string
+	teamID, handlerID     uuid.UUID
+	teamName, handlerName string
+	events                []cases.Event
+}
+
+// place triages a new case of court by the active rule set (FLOW-5), unless
+// in overrides it with a reason, and picks its team and handler.
+func place(ctx context.Context, tx *store.Tx, court uuid.UUID, facts triage.Facts, in FileInput, today legal.Date) (*placement, error) {
+	_, rules, err := ActiveRuleSet(ctx, tx, court)
+	if err != nil {
+		return nil, err
+	}
+	d := rules.Evaluate(facts)
+	lane := d.Lane
+	reason := strings.TrimSpace(in.Reason)
+	if in.Lane != "" {
+		if triage.LaneName(in.Lane) == "" {
+			return nil, apperr.InvalidField("invalid_lane", "body.lane", "分流通道“"+in.Lane+"”不存在")
+		}
+		lane = in.Lane
+	}
+	teamID, teamName, kind, err := cases.PickTeam(ctx, tx, court, lane, in.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	// A team chosen by hand decides the lane, but only a team that handles
+	// cases, and only one of the lane chosen with it.
+	switch {
+	case triage.LaneName(kind) == "":
+		return nil, apperr.InvalidField("invalid_team", "body.team_id", "“"+teamName+"”不是承办执行案件的团队，不能分案给它")
+	case in.Lane != "" && kind != in.Lane:
+		return nil, apperr.InvalidField("invalid_team", "body.team_id",
+			"“"+teamName+"”属于“"+triage.LaneName(kind)+"”通道，与所选通道“"+triage.LaneName(in.Lane)+"”不一致")
+	}
+	pl := &placement{d: d, lane: kind, teamID: teamID, teamName: teamName}
+	if pl.lane != d.Lane {
+		if reason == "" {
+			return nil, apperr.InvalidField("override_reason_required", "body.reason",
+				"分流规则决定的通道为“"+triage.LaneName(d.Lane)+"”；人工调整为“"+triage.LaneName(pl.lane)+"”须写明理由")
+		}
+		pl.override = reason
+	}
+	if pl.handlerID, pl.handlerName, err = cases.PickHandler(ctx, tx, court, teamID, in.HandlerID); err != nil {
+		return nil, err
+	}
+	pl.events = append(pl.events, cases.Event{Kind: "triage", Summary: "分流：" + d.Explanation})
+	if pl.override != "" {
+		pl.events = append(pl.events, cases.Event{Kind: "triage_override", Summary: "人工调整分流至“" + triage.LaneName(pl.lane) + "”：" + pl.override})
+	}
+	assigned := "分案至 " + teamName
+	if pl.handlerName != "" {
+		assigned += "，承办人 " + pl.handlerName
+	} else {
+		days := 0
+		ms, err := ruleparams.Milestones(ctx, tx, court, today)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.Code == "assign_handler" {
+				days = m.Days
+			}
+		}
+		assigned += fmt.Sprintf("，待团队确定承办人（CLOCK-5：立案后 %d 日内）", days)
+	}
+	pl.events = append(pl.events, cases.Event{Kind: "assigned", Summary: assigned})
+	return pl, nil
 }

@@ -66,6 +66,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.ruleParams(a)
 	h.jobs(a)
 	h.assets(a)
+	h.field(a)
+	h.portal(a)
 	return a
 }
 

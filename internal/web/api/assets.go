@@ -11,6 +11,8 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
+	"github.com/zhixing-court/zhixing/internal/intake"
+	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
@@ -145,6 +147,64 @@ type CaseAssetsOut struct {
 	Assets    []AssetOut         `json:"assets" nullable:"false" doc:"被执行人的财产（同一财产多次查得只列一次）"`
 	Controls  []ControlOut       `json:"controls" nullable:"false" doc:"本案的控制措施"`
 	Requests  []AgencyRequestOut `json:"requests" nullable:"false" doc:"本案最近的查控请求（最多 200 条）"`
+	Requery   *RequeryOut        `json:"requery,omitempty" doc:"终本案件的定期复查安排（ZB-9）"`
+	Proposals []ProposalOut      `json:"proposals,omitempty" doc:"终本复查提出的恢复执行建议"`
+	FastPath  *OfferOut          `json:"fast_path,omitempty" doc:"快速执行：冻结款项是否足以清偿，可一键扣划"`
+}
+
+// OfferOut is the fast path's deduction offer.
+type OfferOut struct {
+	PrincipalFen int64 `json:"principal_fen" doc:"尚未执行到位的本金（分）"`
+	InterestFen  int64 `json:"interest_fen" doc:"加倍部分债务利息，计至今日（INT-1）"`
+	FeeFen       int64 `json:"fee_fen" doc:"申请执行费（FEE-1）"`
+	OwedFen      int64 `json:"owed_fen"`
+	FrozenFen    int64 `json:"frozen_fen" doc:"本案已冻结、可扣划的款项"`
+	Covered      bool  `json:"covered" doc:"冻结款项足以清偿：可批准快速扣划"`
+	Pending      bool  `json:"pending" doc:"快速扣划已批准，等待协执单位答复"`
+}
+
+func offerOut(o *assets.Offer) *OfferOut {
+	if o == nil {
+		return nil
+	}
+	return &OfferOut{PrincipalFen: o.PrincipalFen, InterestFen: o.InterestFen, FeeFen: o.FeeFen, OwedFen: o.OwedFen, FrozenFen: o.FrozenFen,
+		Covered: o.Covered, Pending: o.Pending}
+}
+
+// RequeryOut is the re-query schedule of a 终本 case.
+type RequeryOut struct {
+	StartedOn string `json:"started_on" doc:"终本日期"`
+	NextOn    string `json:"next_on" doc:"下次复查日期"`
+	UntilOn   string `json:"until_on" doc:"复查截止日期"`
+	Runs      int    `json:"runs" doc:"已复查次数"`
+	Status    string `json:"status" enum:"active,ended"`
+	EndReason string `json:"end_reason,omitempty"`
+}
+
+// ProposalOut is a proposal to restore a 终本 case.
+type ProposalOut struct {
+	ID            string     `json:"id"`
+	CaseID        string     `json:"case_id"`
+	CaseNo        string     `json:"case_no"`
+	PartyNames    string     `json:"party_names"`
+	InquiryID     string     `json:"inquiry_id"`
+	Summary       string     `json:"summary"`
+	FoundFen      int64      `json:"found_fen" doc:"复查发现的可用余额（分）"`
+	Status        string     `json:"status" enum:"proposed,approved,rejected"`
+	StatusLabel   string     `json:"status_label"`
+	DecidedByName string     `json:"decided_by_name,omitempty"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	DecisionNote  string     `json:"decision_note,omitempty"`
+	NewCaseID     *string    `json:"new_case_id,omitempty"`
+	NewCaseNo     string     `json:"new_case_no,omitempty" doc:"恢复执行后的新案号（执恢）"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+func proposalOut(p *assets.Proposal) ProposalOut {
+	return ProposalOut{ID: p.ID.String(), CaseID: p.CaseID.String(), CaseNo: p.CaseNo, PartyNames: p.PartyNames, InquiryID: p.InquiryID.String(),
+		Summary: p.Summary, FoundFen: p.FoundFen, Status: p.Status, StatusLabel: p.StatusLabel(), DecidedByName: p.DecidedByName,
+		DecidedAt: instant(p.DecidedAt), DecisionNote: p.DecisionNote, NewCaseID: optionalID(p.NewCaseID), NewCaseNo: p.NewCaseNo,
+		CreatedAt: p.CreatedAt}
 }
 
 func (h *handlers) caseAssets(ctx context.Context, id uuid.UUID) (*Body[CaseAssetsOut], error) {
@@ -165,6 +225,14 @@ func (h *handlers) caseAssets(ctx context.Context, id uuid.UUID) (*Body[CaseAsse
 	for _, r := range v.Requests {
 		out.Requests = append(out.Requests, agencyRequestOut(r))
 	}
+	if q := v.Requery; q != nil {
+		out.Requery = &RequeryOut{StartedOn: q.StartedOn.String(), NextOn: q.NextOn.String(), UntilOn: q.UntilOn.String(), Runs: q.Runs,
+			Status: q.Status, EndReason: q.EndReason}
+	}
+	for _, p := range v.Proposals {
+		out.Proposals = append(out.Proposals, proposalOut(p))
+	}
+	out.FastPath = offerOut(v.Offer)
 	return body(out), nil
 }
 
@@ -279,5 +347,84 @@ func (h *handlers) assets(a huma.API) {
 		return change(ctx, h.DB, in.ID, func(ctx context.Context, tx *store.Tx, id uuid.UUID) (uuid.UUID, error) {
 			return id, assets.Resend(ctx, tx, id)
 		}, func(id uuid.UUID) resent { return resent{ID: id.String(), Status: string(assets.RequestQueued)} })
+	})
+
+	type expiringInput struct {
+		Days int `query:"days" minimum:"0" maximum:"180" default:"30" doc:"期限在今后多少天内届满，默认 30"`
+		ListParams
+	}
+	huma.Register(a, op(http.MethodGet, "/controls/expiring", "listExpiringControls", "即将到期的查封、冻结（续行工作清单，期限最近的在前）", assetsTag),
+		func(ctx context.Context, in *expiringInput) (*Body[List[ControlOut]], error) {
+			pg, err := assets.Expiring(ctx, h.DB, legal.Today(time.Now()), in.Days, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return body(listOf(pg, controlOut)), nil
+		})
+
+	huma.Register(a, op(http.MethodGet, "/restoration-proposals", "listRestorationProposals", "待审查的恢复执行建议（终本复查发现财产后提出）", assetsTag),
+		func(ctx context.Context, in *ListParams) (*Body[List[ProposalOut]], error) {
+			pg, err := assets.Proposals(ctx, h.DB, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return body(listOf(pg, proposalOut)), nil
+		})
+	type restoreInput struct {
+		ID   string `path:"id"`
+		Body struct {
+			Approve bool   `json:"approve" doc:"true：恢复执行，立执恢案件并按规则分案；false：不予恢复（须写明理由）"`
+			Note    string `json:"note,omitempty" maxLength:"500"`
+		}
+	}
+	type restoreOut struct {
+		Proposal ProposalOut `json:"proposal"`
+		NewCase  *CaseOut    `json:"new_case,omitempty"`
+	}
+	rd := op(http.MethodPost, "/restoration-proposals/{id}/decision", "decideRestoration", "审查恢复执行建议：批准则立执恢案件（由分流规则分案），驳回须写明理由", assetsTag)
+	rd.DefaultStatus = http.StatusOK
+	rd.Errors = append(rd.Errors, 404)
+	huma.Register(a, rd, func(ctx context.Context, in *restoreInput) (*Body[restoreOut], error) {
+		id, err := parseID(in.ID, "path.id")
+		if err != nil {
+			return nil, err
+		}
+		out, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (restoreOut, error) {
+			c, err := intake.DecideRestoration(ctx, tx, id, intake.RestorationDecision{Approve: in.Body.Approve, Note: in.Body.Note})
+			if err != nil {
+				return restoreOut{}, err
+			}
+			var o restoreOut
+			if c != nil {
+				co := caseOut(c)
+				o.NewCase = &co
+			}
+			pr, err := assets.GetProposal(ctx, tx, id)
+			if err != nil {
+				return restoreOut{}, err
+			}
+			o.Proposal = proposalOut(pr)
+			return o, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return body(out), nil
+	})
+
+	type fastInput struct {
+		ID   string `path:"id"`
+		Body struct {
+			RulingNo string `json:"ruling_no" maxLength:"100" doc:"扣划裁定书文号"`
+			Note     string `json:"note,omitempty" maxLength:"500"`
+		}
+	}
+	fo := op(http.MethodPost, "/cases/{id}/fast-path", "approveFastPath", "快速执行：冻结款项足以清偿时批准扣划（每项冻结一笔，合计为本金、利息和申请执行费）", assetsTag)
+	fo.DefaultStatus = http.StatusOK
+	fo.Errors = append(fo.Errors, 404, 409)
+	huma.Register(a, fo, func(ctx context.Context, in *fastInput) (*Body[OfferOut], error) {
+		return change(ctx, h.DB, in.ID, func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*assets.Offer, error) {
+			return assets.ApproveFastPath(ctx, tx, id, in.Body.RulingNo, in.Body.Note)
+		}, func(o *assets.Offer) OfferOut { return *offerOut(o) })
 	})
 }

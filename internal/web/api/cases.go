@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -307,10 +308,11 @@ func (h *handlers) cases(a huma.API) {
 		})
 
 	type overviewOut struct {
-		Party PartyOut       `json:"party"`
-		Cases []PartyCaseOut `json:"cases" nullable:"false"`
+		Party  PartyOut       `json:"party"`
+		Cases  []PartyCaseOut `json:"cases" nullable:"false"`
+		Assets []AssetOut     `json:"assets" nullable:"false" doc:"该当事人的全部财产及其上的全部控制措施（跨案件、跨法院，按首封、轮候顺位）"`
 	}
-	huma.Register(a, op(http.MethodGet, "/parties/{id}/overview", "partyOverview", "当事人视图：该当事人的全部案件", casesTag),
+	huma.Register(a, op(http.MethodGet, "/parties/{id}/overview", "partyOverview", "当事人视图：该当事人的全部案件、财产、控制措施及其顺位", casesTag),
 		func(ctx context.Context, in *idPath) (*Body[overviewOut], error) {
 			id, err := parseID(in.ID, "path.id")
 			if err != nil {
@@ -320,7 +322,14 @@ func (h *handlers) cases(a huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			out := overviewOut{Cases: []PartyCaseOut{}}
+			list, err := assets.ForParty(ctx, h.DB, id)
+			if err != nil {
+				return nil, err
+			}
+			out := overviewOut{Cases: []PartyCaseOut{}, Assets: []AssetOut{}}
+			for _, a := range list {
+				out.Assets = append(out.Assets, assetOut(a))
+			}
 			p := o.Party
 			out.Party = PartyOut{PartyID: p.PartyID.String(), Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, IDChecked: p.IDChecked,
 				LegalRep: p.LegalRep, Phone: p.Phone, Address: p.Address}

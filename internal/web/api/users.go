@@ -19,6 +19,8 @@ type UserOut struct {
 	CourtName          string     `json:"court_name" example:"佛山市三水区人民法院"`
 	TeamID             *string    `json:"team_id"`
 	TeamName           string     `json:"team_name,omitempty"`
+	AgencyCode         string     `json:"agency_code,omitempty" example:"fs-amr" doc:"协执单位操作员所属的协执单位"`
+	AgencyName         string     `json:"agency_name,omitempty" example:"佛山市市场监督管理局"`
 	Username           string     `json:"username" example:"chen.jing"`
 	DisplayName        string     `json:"display_name" example:"陈静"`
 	Role               string     `json:"role" example:"judge_assistant"`
@@ -34,7 +36,7 @@ type UserOut struct {
 
 func userOut(u auth.User) UserOut {
 	return UserOut{ID: u.ID.String(), CourtID: u.CourtID.String(), CourtCode: u.CourtCode, CourtName: u.CourtName,
-		TeamID: optionalID(u.TeamID), TeamName: u.TeamName, Username: u.Username, DisplayName: u.DisplayName,
+		TeamID: optionalID(u.TeamID), TeamName: u.TeamName, AgencyCode: u.AgencyCode, AgencyName: u.AgencyName, Username: u.Username, DisplayName: u.DisplayName,
 		Role: u.Role, RoleLabel: u.RoleName, Phone: u.Phone, MustChangePassword: u.MustChangePassword,
 		Disabled: u.Disabled(), DisabledAt: instant(u.DisabledAt), LastLoginAt: instant(u.LastLoginAt),
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
@@ -57,6 +59,7 @@ type createUserInput struct {
 	Body struct {
 		CourtID            string `json:"court_id" doc:"所属法院 ID"`
 		TeamID             string `json:"team_id,omitempty" doc:"所属团队 ID（可选）"`
+		AgencyCode         string `json:"agency_code,omitempty" maxLength:"32" doc:"协执单位代码（协执单位操作员必填，其他角色不填），见 GET /api/v1/agencies"`
 		Username           string `json:"username" maxLength:"64" doc:"登录名：3–32 个字符，字母开头，小写字母、数字和 . _ -"`
 		DisplayName        string `json:"display_name" maxLength:"64" doc:"姓名"`
 		Role               string `json:"role" maxLength:"64" doc:"角色代码，见 GET /api/v1/roles"`
@@ -74,6 +77,7 @@ type updateUserInput struct {
 		DisplayName *string `json:"display_name,omitempty" maxLength:"64"`
 		Role        *string `json:"role,omitempty" maxLength:"64"`
 		Phone       *string `json:"phone,omitempty" maxLength:"20"`
+		AgencyCode  *string `json:"agency_code,omitempty" maxLength:"32" doc:"协执单位代码；空字符串表示移出协执单位"`
 	}
 }
 
@@ -134,7 +138,7 @@ func (h *handlers) users(a huma.API) {
 				return nil, err
 			}
 			u, err := h.Auth.CreateUser(ctx, auth.UserInput{CourtID: court, TeamID: team, Username: b.Username,
-				DisplayName: b.DisplayName, Role: b.Role, Phone: b.Phone, Password: b.Password, MustChangePassword: b.MustChangePassword})
+				DisplayName: b.DisplayName, Role: b.Role, Phone: b.Phone, AgencyCode: b.AgencyCode, Password: b.Password, MustChangePassword: b.MustChangePassword})
 			if err != nil {
 				return nil, err
 			}
@@ -148,7 +152,7 @@ func (h *handlers) users(a huma.API) {
 				return nil, err
 			}
 			b := in.Body
-			patch := auth.UserPatch{DisplayName: trimmed(b.DisplayName), Role: b.Role, Phone: trimmed(b.Phone)}
+			patch := auth.UserPatch{DisplayName: trimmed(b.DisplayName), Role: b.Role, Phone: trimmed(b.Phone), AgencyCode: trimmed(b.AgencyCode)}
 			if b.CourtID != nil {
 				c, err := parseID(*b.CourtID, "body.court_id")
 				if err != nil {

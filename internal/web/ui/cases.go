@@ -31,6 +31,7 @@ func (u *UI) registerCases(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/clock/extensions", u.page(u.requestExtension))
 	mux.Handle("POST /cases/{id}/clock/entries/{entry_id}/decision", u.page(u.decideEntry))
 	mux.Handle("GET /parties/{id}", u.page(u.partyPage))
+	u.registerAssets(mux) // assets.go: the 查控 section of the case page
 	u.registerTriage(mux)
 }
 
@@ -319,6 +320,7 @@ type caseView struct {
 	Forms       map[string]*caseForm
 	Failed      string           // the form whose submission was refused
 	Rules       legal.ClockRules // the court's values in force today, for the hints of the forms
+	Assets      *assetsView      // the 查控 section (assets.go)
 }
 
 var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision"}
@@ -406,6 +408,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		if v.Handlers, err = cases.Handlers(ctx, u.DB, c.CourtID); err != nil {
 			return err
 		}
+	}
+	if v.Assets, err = u.caseAssets(ctx, p, c, r.URL.Query().Get("assets"), failed, form); err != nil {
+		return err
 	}
 	return u.render(w, r, status, "case", c.CaseNo, "cases", v)
 }

@@ -184,6 +184,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerCases(mux)  // cases.go, triage.go: case list and detail, triage rules
 	u.registerBulk(mux)   // bulk.go: bulk intake uploads and their progress
 	u.registerAdmin(mux)  // admin.go, rules.go: background jobs, the holiday calendar, rule parameters
+	u.registerField(mux)  // field.go: field tasks (外勤)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -244,6 +245,12 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.CasesRead) {
 		items = append(items, nav{"cases", "案件", "/cases"})
+	}
+	if p.Can(access.FieldManage) {
+		items = append(items, nav{"field", "外勤事务", "/field-tasks"})
+	}
+	if p.Can(access.FieldWork) {
+		items = append(items, nav{"field-mine", "我的外勤任务", "/field-tasks/mine"})
 	}
 	if p.Can(access.TriageManage) {
 		items = append(items, nav{"triage", "分案规则", "/triage"})

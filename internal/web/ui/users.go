@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/org"
@@ -62,6 +63,7 @@ type userForm struct {
 	Courts   []org.Court
 	Teams    []teamGroup
 	Roles    []auth.Role
+	Agencies []assets.Agency
 	Audit    []audit.Record
 	Password string // a password just set, shown once
 	CanAudit bool
@@ -78,6 +80,9 @@ func (u *UI) formChoices(ctx context.Context, f *userForm) error {
 		return err
 	}
 	if f.Roles, err = auth.GrantableRoles(ctx, u.DB); err != nil {
+		return err
+	}
+	if f.Agencies, err = assets.Agencies(ctx, u.DB); err != nil {
 		return err
 	}
 	byCourt := map[uuid.UUID][]org.Team{}
@@ -128,14 +133,14 @@ func (u *UI) createUser(w http.ResponseWriter, r *http.Request, p *access.Princi
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	f := userForm{Values: formValues(r, "court_id", "team_id", "username", "display_name", "role", "phone")}
+	f := userForm{Values: formValues(r, "court_id", "team_id", "username", "display_name", "role", "phone", "agency_code")}
 	created, err := func() (auth.User, error) {
 		court, team, err := placementIDs(r)
 		if err != nil {
 			return auth.User{}, err
 		}
 		return u.Auth.CreateUser(r.Context(), auth.UserInput{CourtID: court, TeamID: team, Username: f.Values["username"],
-			DisplayName: f.Values["display_name"], Role: f.Values["role"], Phone: f.Values["phone"],
+			DisplayName: f.Values["display_name"], Role: f.Values["role"], Phone: f.Values["phone"], AgencyCode: f.Values["agency_code"],
 			Password: r.PostFormValue("password"), MustChangePassword: r.PostFormValue("must_change") == "1"})
 	}()
 	if err != nil {
@@ -171,7 +176,7 @@ func userValues(usr auth.User) map[string]string {
 		team = usr.TeamID.String()
 	}
 	return map[string]string{"court_id": usr.CourtID.String(), "team_id": team, "display_name": usr.DisplayName,
-		"role": usr.Role, "phone": usr.Phone}
+		"role": usr.Role, "phone": usr.Phone, "agency_code": usr.AgencyCode}
 }
 
 func (u *UI) userPage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -198,13 +203,14 @@ func (u *UI) updateUser(w http.ResponseWriter, r *http.Request, p *access.Princi
 	if err != nil {
 		return err
 	}
-	f := userForm{User: usr, Values: formValues(r, "court_id", "team_id", "display_name", "role", "phone")}
+	f := userForm{User: usr, Values: formValues(r, "court_id", "team_id", "display_name", "role", "phone", "agency_code")}
 	_, err = func() (auth.User, error) {
 		court, team, err := placementIDs(r)
 		if err != nil {
 			return auth.User{}, err
 		}
-		patch := auth.UserPatch{TeamID: &team, DisplayName: ptr(f.Values["display_name"]), Phone: ptr(f.Values["phone"])}
+		patch := auth.UserPatch{TeamID: &team, DisplayName: ptr(f.Values["display_name"]), Phone: ptr(f.Values["phone"]),
+			AgencyCode: ptr(f.Values["agency_code"])}
 		if court != uuid.Nil {
 			patch.CourtID = &court
 		}
