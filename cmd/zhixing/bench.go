@@ -3,21 +3,33 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/bench"
 	"github.com/zhixing-court/zhixing/internal/config"
+	"github.com/zhixing-court/zhixing/internal/store"
 )
 
 const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
-  在临时数据库上测量 PERFORMANCE.md 的 P1（立案）：SQLite 在数据目录中新建临时文件，
-  PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；结束后删除。
-  --db 所指的数据库本身不会被读写。
+      zhixing bench inquiry [--cases N,N…] [--runs N] [--faults] [--unlimited] [--batch-size N] [--claim-limit N] [--sim-run]
+                            [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
+  intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）。
+  SQLite 在数据目录中新建临时文件，PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；
+  结束后删除。--db 所指的数据库本身不会被读写。
 `
 
 func (e *env) bench(args []string) int {
+	if len(args) > 0 && args[0] == "inquiry" {
+		return e.benchInquiry(args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
@@ -70,4 +82,178 @@ func (e *env) bench(args []string) int {
 	fmt.Fprintf(e.stdout, "| %s | full intake of one case, one commit each | %s | %.0f/s | %.2f | ≥ 0.35 |\n", rep.Engine, rep.Single.PerOp().Round(1000), rep.Single.Rate(), rep.SingleRatio())
 	fmt.Fprintf(e.stdout, "| %s | bulk intake, one batch of %d | %s | %.0f/s | %.2f | ≥ 1.0 |\n", rep.Engine, *cases, rep.Bulk.PerOp().Round(1000), rep.Bulk.Rate(), rep.BulkRatio())
 	return exitOK
+}
+
+// benchInquiry is `zhixing bench inquiry`: P4, the asset-inquiry fan-out
+// through the connector to the agency simulator, at one or more sizes (two
+// sizes show whether memory stays flat), each run on a fresh scratch
+// database. It exits non-zero when any request was lost or answered twice.
+func (e *env) benchInquiry(args []string) int {
+	fs := flag.NewFlagSet("zhixing bench inquiry", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	casesFlag := fs.String("cases", "2000,4000", "立案件数，可用逗号分隔多个规模（比较内存是否平稳）；每件立案产生一次查询")
+	runs := fs.Int("runs", 1, "每个规模的轮数（每轮新建临时数据库）；报告取消息速率的中位数")
+	faults := fs.Bool("faults", false, "在发送高峰中让模拟器应答 500、停止并从日志重启（同一地址）、停机维护（503），最后核验无一丢失、无一重复")
+	batch := fs.Int("batch-size", 0, "调度器每批发送的请求数（0：默认 500）")
+	claim := fs.Int("claim-limit", 0, "调度器每轮领取的请求数（0：默认 2000）")
+	unlimited := fs.Bool("unlimited", false, "取消各协执单位的限速（两端），测量本系统而不是最慢的单位（海事、渔船每秒 50 条）")
+	simRun := fs.Bool("sim-run", false, "用模拟器自带的 Run 循环（与 serve 相同）而不是循环调用 RunDue")
+	series := fs.Bool("series", false, "逐秒列出消息数与内存")
+	cpuprofile := fs.String("cpuprofile", "", "把最后一轮发送高峰期间的 CPU 剖析写入此文件（go tool pprof 读取）")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return exitUsage
+	}
+	var sizes []int
+	for f := range strings.SplitSeq(*casesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprint(e.stderr, benchUsage)
+			return exitUsage
+		}
+		sizes = append(sizes, n)
+	}
+	if *runs < 1 || *batch < 0 || *claim < 0 || fs.NArg() > 0 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitUsage
+	}
+	mode := "无故障"
+	if *faults {
+		mode = "含故障"
+	}
+	if *unlimited {
+		mode += "，不限速"
+	} else {
+		mode += "，按名录限速"
+	}
+	fmt.Fprintf(e.stdout, "P4 网络查控基准：%s，%d 核，GOMAXPROCS %d，规模 %s 件，每个规模 %d 轮，%s\n", store.EngineOf(cfg.DB).Label(), runtime.NumCPU(),
+		runtime.GOMAXPROCS(0), *casesFlag, *runs, mode)
+	var profile *os.File
+	if *cpuprofile != "" {
+		if profile, err = os.Create(*cpuprofile); err != nil {
+			return e.fail("%v", err)
+		}
+		defer profile.Close()
+	}
+	var reports []bench.InquiryReport // the median run of each size
+	failed := false
+	for si, n := range sizes {
+		var all []bench.InquiryReport
+		for run := range *runs {
+			fmt.Fprintf(e.stdout, "\n— %d 件，第 %d/%d 轮\n", n, run+1, *runs)
+			opts := bench.InquiryOptions{Cases: n, Faults: *faults, SimRun: *simRun, Unlimited: *unlimited, Progress: e.stdout,
+				Dispatch: assets.Config{BatchSize: *batch, ClaimLimit: *claim}}
+			if profile != nil && si == len(sizes)-1 && run == *runs-1 {
+				opts.CPUProfile = profile
+			}
+			rep, err := e.inquiryRun(cfg.DB, cfg.DataDir, opts)
+			if rep.Requests == 0 && err != nil {
+				return e.fail("基准中断：%v", err)
+			}
+			if err != nil {
+				failed = true
+				fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+			}
+			if *series {
+				printSeries(e.stdout, rep)
+			}
+			all = append(all, rep)
+		}
+		slices.SortFunc(all, func(a, b bench.InquiryReport) int {
+			switch {
+			case a.Rate() < b.Rate():
+				return -1
+			case a.Rate() > b.Rate():
+				return 1
+			}
+			return 0
+		})
+		reports = append(reports, all[len(all)/2])
+	}
+	printInquiry(e.stdout, reports, *runs)
+	if failed {
+		return e.fail("P4 核验失败：有请求丢失、未答复或被重复记录（见上）")
+	}
+	return exitOK
+}
+
+func (e *env) inquiryRun(dsn, dir string, opts bench.InquiryOptions) (bench.InquiryReport, error) {
+	db, drop, err := bench.Scratch(e.ctx, dsn, dir)
+	if err != nil {
+		return bench.InquiryReport{}, err
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
+		}
+	}()
+	return bench.Inquiry(e.ctx, db, opts)
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func printInquiry(w io.Writer, reps []bench.InquiryReport, runs int) {
+	median := ""
+	if runs > 1 {
+		median = fmt.Sprintf("（%d 轮取中位数）", runs)
+	}
+	fmt.Fprintf(w, "\n消息速率%s：发送 = 经接口发出并被受理的请求，回复 = 经回调（或轮询）记录的答复；每条请求与其答复各计一条消息。\n", median)
+	fmt.Fprintf(w, "\n| engine | cases | requests | msgs/s | sent/s | applied/s | per second after warm-up: lowest / median | first send → last answer | target |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range reps {
+		lo, med := r.Sustained()
+		fmt.Fprintf(w, "| %s | %d | %d | **%.0f** | %.0f | %.0f | %d / %d | %s | ≥ 1,000 |\n", r.Engine, r.Cases, r.Requests, r.Rate(),
+			r.SendRate(), r.ApplyRate(), lo, med, r.Elapsed.Round(10*time.Millisecond))
+	}
+	fmt.Fprintf(w, "\n| engine | cases | heap in use: start / peak / end | after GC: with / without the simulator | Go Sys: start / peak | RSS: start / peak / end |\n|---|---|---|---|---|---|\n")
+	for _, r := range reps {
+		fmt.Fprintf(w, "| %s | %d | %s / %s / %s | %s / %s | %s / %s | %s / %s / %s |\n", r.Engine, r.Cases,
+			mib(r.MemStart.HeapInuse), mib(r.MemPeak.HeapInuse), mib(r.MemEnd.HeapInuse), mib(r.HeapRetained), mib(r.HeapWithoutSim),
+			mib(r.MemStart.Sys), mib(r.MemPeak.Sys), mib(r.MemStart.RSS), mib(r.MemPeak.RSS), mib(r.MemEnd.RSS))
+	}
+	fmt.Fprintf(w, "\n| engine | cases | simulators | answered / requests | via callback / poll | resends | acked duplicate | callbacks repeated | 500 and 503 played | double actions | problems |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range reps {
+		var dup, played, double int64
+		for _, st := range r.Sims {
+			dup += st.Duplicates
+			played += st.Faults
+			double += st.DoubleActions
+		}
+		problems := "none"
+		if !r.OK() {
+			problems = strings.Join(r.Problems, "; ")
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %d / %d | %d / %d | %d | %d | %d | %d | %d | %s |\n", r.Engine, r.Cases, len(r.Sims), r.Answered,
+			r.Requests, r.Applied, r.Polled, r.Resends, dup, r.Repeats, played, double, problems)
+	}
+	for _, r := range reps {
+		if r.PGDeadlocks > 0 {
+			fmt.Fprintf(w, "\n%s %d 件：PostgreSQL 死锁 %d 次（事务已自动重试）\n", r.Engine, r.Cases, r.PGDeadlocks)
+		}
+		if len(r.FaultLog) > 0 {
+			fmt.Fprintf(w, "\n%s %d 件的故障：\n", r.Engine, r.Cases)
+			for _, l := range r.FaultLog {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+		}
+	}
+}
+
+// printSeries lists each second of a run: messages and the memory at its
+// end.
+func printSeries(w io.Writer, r bench.InquiryReport) {
+	fmt.Fprintf(w, "\n| second | sent | applied | msgs | heap in use | RSS |\n|---|---|---|---|---|---|\n")
+	j := 0
+	var last bench.MemSample
+	for i, s := range r.Series {
+		for j < len(r.Mem) && r.Mem[j].At < time.Duration(i+1)*time.Second {
+			last = r.Mem[j]
+			j++
+		}
+		fmt.Fprintf(w, "| %d | %d | %d | %d | %s | %s |\n", i, s.Sent, s.Applied, s.Msgs(), mib(last.HeapInuse), mib(last.RSS))
+	}
 }

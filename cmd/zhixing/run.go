@@ -45,6 +45,8 @@ const usage = `zhixing — 执行事务平台
   zhixing audit verify                  核验每个法院的审计链；发现篡改时以非零状态退出
   zhixing bench intake [--cases N] [--runs N]
                                         在临时数据库上测量立案性能（PERFORMANCE.md P1）
+  zhixing bench inquiry [--cases N[,M]] [--faults] [--unlimited]
+                                        测量查控消息吞吐与内存，并核对无丢失、无重复（P4）
   zhixing sim agencies [--addr 127.0.0.1:7070] [--time-scale 0.01]
                                         单独运行协执单位模拟器（serve 默认在进程内运行）
   zhixing version

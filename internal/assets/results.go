@@ -1,9 +1,12 @@
 package assets
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,14 +239,19 @@ func (a *applier) upsertHoldings(ctx context.Context, req *sentRequest, hs []age
 
 // finish updates the inquiries touched and closes those fully answered,
 // each with a line in its case's timeline.
+//
+// The inquiries are locked in id order: concurrent batches touching the
+// same inquiries then wait for each other instead of deadlocking.
 func (a *applier) finish(ctx context.Context) error {
-	for id, d := range a.inquiries {
+	ids := slices.SortedFunc(maps.Keys(a.inquiries), func(x, y uuid.UUID) int { return bytes.Compare(x[:], y[:]) })
+	for _, id := range ids {
+		d := a.inquiries[id]
 		if _, err := a.tx.Exec(ctx, `UPDATE asset_inquiries SET answered = answered + ?, found = found + ? WHERE id = ?`,
 			d.ended, d.found, id); err != nil {
 			return err
 		}
 	}
-	for id := range a.inquiries {
+	for _, id := range ids {
 		if err := closeInquiry(ctx, a.tx, id, a.now); err != nil {
 			return err
 		}

@@ -295,9 +295,9 @@ func (s *Sim) nextRetry() (time.Time, bool) {
 		if len(q.items) == 0 || q.busy {
 			continue
 		}
-		t := q.lastTry.Add(s.backoff(q.failures, true))
-		if q.failures == 0 {
-			t = time.Time{}
+		var t time.Time // no failure yet: due now
+		if q.failures > 0 {
+			t = q.lastTry.Add(s.backoff(q.failures, true))
 		}
 		if !found || t.Before(next) {
 			next, found = t, true
