@@ -187,3 +187,14 @@ func marshal(v any) string {
 	}
 	return string(b)
 }
+
+// moneyKinds are the kinds whose available balance counts as money found.
+var moneyKinds = func() []any {
+	var out []any
+	for _, k := range agency.Kinds {
+		if k.Money {
+			out = append(out, string(k.Kind))
+		}
+	}
+	return out
+}()

@@ -35,7 +35,7 @@ type Offer struct {
 	OwedFen      int64
 	FrozenFen    int64 // in force on deductible money, not yet deducted
 	Covered      bool  // FrozenFen ≥ OwedFen: a deduction can close the case
-	// Pending is set once a deduction was approved and is on its way.
+	// Pending is set while a deduction of the case awaits its answer.
 	Pending bool
 	Freezes []*Control // the freezes it would deduct from, largest first
 }
@@ -75,8 +75,9 @@ func fastPath(ctx context.Context, q store.Querier, caseID uuid.UUID, v *CaseVie
 	o.FeeFen = legal.ApplicationFee(claim, legal.DefaultFeeBands)
 	o.OwedFen = o.PrincipalFen + o.InterestFen + o.FeeFen
 	o.Covered = o.FrozenFen >= o.OwedFen
-	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deduction_offers WHERE case_id = ? AND status = 'approved')`, caseID).
-		Scan(&o.Pending); err != nil {
+	// Under way: a deduction of this case not yet answered.
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agency_requests WHERE case_id = ? AND op = 'deduct' AND status IN ('queued', 'sent'))`,
+		caseID).Scan(&o.Pending); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -84,8 +85,8 @@ func fastPath(ctx context.Context, q store.Querier, caseID uuid.UUID, v *CaseVie
 
 // ApproveFastPath approves the fast path's deduction (assets.control): one
 // deduction per freeze, largest first, together exactly what is owed. It is
-// refused when the frozen money does not cover it, or when a deduction was
-// approved already.
+// refused when the frozen money does not cover it, or while a deduction of
+// the case awaits its answer.
 func ApproveFastPath(ctx context.Context, tx *store.Tx, caseID uuid.UUID, rulingNo, note string) (*Offer, error) {
 	p, c, err := cases.LockForWork(ctx, tx, caseID, access.AssetsControl)
 	if err != nil {
@@ -104,7 +105,7 @@ func ApproveFastPath(ctx context.Context, tx *store.Tx, caseID uuid.UUID, ruling
 	case o == nil || !o.Covered:
 		return nil, apperr.New(apperr.Conflict, "not_covered", "冻结款项不足以清偿本案债务（本金、迟延履行利息和申请执行费），不能走快速扣划；请继续查控或按普通程序办理")
 	case o.Pending:
-		return nil, apperr.New(apperr.Conflict, "already_approved", "本案的快速扣划已批准，正在等待协执单位答复")
+		return nil, apperr.New(apperr.Conflict, "already_approved", "本案已有扣划正在等待协执单位答复，请待其办结后再看是否仍需扣划")
 	}
 	left := o.OwedFen
 	var lines []string
@@ -120,8 +121,8 @@ func ApproveFastPath(ctx context.Context, tx *store.Tx, caseID uuid.UUID, ruling
 		lines = append(lines, triage.FormatYuan(amount))
 	}
 	now := time.Now().UTC()
-	if _, err := tx.Exec(ctx, `INSERT INTO deduction_offers (id, court_id, case_id, owed_fen, frozen_fen, status, approved_by, approved_by_name,
-		note, created_at) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?)`, store.NewID(), c.CourtID, caseID, o.OwedFen, o.FrozenFen,
+	if _, err := tx.Exec(ctx, `INSERT INTO deduction_offers (id, court_id, case_id, owed_fen, frozen_fen, approved_by, approved_by_name,
+		note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, store.NewID(), c.CourtID, caseID, o.OwedFen, o.FrozenFen,
 		store.NullID(p.UserID), p.DisplayName, note, now); err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ const portalColumns = `r.id, r.court_id, a.code, a.name, ct.code, ct.name, k.cas
 const portalFrom = ` FROM agency_requests r JOIN agencies a ON a.id = r.agency_id JOIN courts ct ON ct.id = r.court_id
 	JOIN cases k ON k.id = r.case_id JOIN parties p ON p.id = r.party_id LEFT JOIN assets s ON s.id = r.asset_id`
 
-func scanPortal(sc interface{ Scan(...any) error }) (*PortalRequest, error) {
+func scanPortal(sc store.Scanner) (*PortalRequest, error) {
 	r := &PortalRequest{}
 	var term *legal.Date
 	var docs, result string
@@ -132,41 +132,12 @@ func PortalInbox(ctx context.Context, q store.Querier, f PortalFilter, req page.
 	if err != nil {
 		return page.Page[*PortalRequest]{}, err
 	}
-	limit, err := req.LimitOrDefault()
-	if err != nil {
-		return page.Page[*PortalRequest]{}, err
-	}
-	cond, order, cmp := `r.status = 'sent'`, `r.id`, `>`
+	status := `'sent'`
 	if f.Answered {
-		cond, order, cmp = `r.status IN ('answered', 'rejected')`, `r.id DESC`, `<`
+		status = `'answered', 'rejected'`
 	}
-	args := []any{p.AgencyID}
-	if req.Cursor != "" {
-		var after uuid.UUID
-		if err := page.Decode(req.Cursor, &after); err != nil {
-			return page.Page[*PortalRequest]{}, err
-		}
-		cond += " AND r.id " + cmp + " ?"
-		args = append(args, after)
-	}
-	args = append(args, limit+1)
-	rows, err := q.Query(ctx, `SELECT `+portalColumns+portalFrom+` WHERE r.agency_id = ? AND `+cond+` ORDER BY `+order+` LIMIT ?`, args...)
-	if err != nil {
-		return page.Page[*PortalRequest]{}, err
-	}
-	defer rows.Close()
-	var out []*PortalRequest
-	for rows.Next() {
-		r, err := scanPortal(rows)
-		if err != nil {
-			return page.Page[*PortalRequest]{}, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return page.Page[*PortalRequest]{}, err
-	}
-	return page.Trim(out, limit, func(r *PortalRequest) any { return r.ID }), nil
+	return store.PageByID(ctx, q, req, `SELECT `+portalColumns+portalFrom+` WHERE r.agency_id = ? AND r.status IN (`+status+`)`,
+		[]any{p.AgencyID}, "r.id", f.Answered, scanPortal, func(r *PortalRequest) uuid.UUID { return r.ID })
 }
 
 // PortalGet returns one request of the caller's agency; a request addressed

@@ -138,7 +138,7 @@ const requestColumns = `r.id, r.case_id, r.inquiry_id, r.control_id, a.code, a.n
 
 const requestFrom = ` FROM agency_requests r JOIN agencies a ON a.id = r.agency_id JOIN parties p ON p.id = r.party_id`
 
-func scanRequest(sc interface{ Scan(...any) error }) (*Request, error) {
+func scanRequest(sc store.Scanner) (*Request, error) {
 	r := &Request{}
 	var inquiry, control uuid.NullUUID
 	var result string
@@ -337,37 +337,9 @@ func DeadLetters(ctx context.Context, q store.Querier, req page.Request) (page.P
 	if err := p.Require(access.AssetsDispatch); err != nil {
 		return page.Page[*Request]{}, err
 	}
-	limit, err := req.LimitOrDefault()
-	if err != nil {
-		return page.Page[*Request]{}, err
-	}
 	cond, args := p.CourtFilter("r.court_id")
-	if req.Cursor != "" {
-		var after uuid.UUID
-		if err := page.Decode(req.Cursor, &after); err != nil {
-			return page.Page[*Request]{}, err
-		}
-		cond += " AND r.id < ?"
-		args = append(args, after)
-	}
-	args = append(args, limit+1)
-	rows, err := q.Query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.status = 'dead' AND `+cond+` ORDER BY r.id DESC LIMIT ?`, args...)
-	if err != nil {
-		return page.Page[*Request]{}, err
-	}
-	defer rows.Close()
-	var out []*Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return page.Page[*Request]{}, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return page.Page[*Request]{}, err
-	}
-	return page.Trim(out, limit, func(r *Request) any { return r.ID }), nil
+	return store.PageByID(ctx, q, req, `SELECT `+requestColumns+requestFrom+` WHERE r.status = 'dead' AND `+cond, args, "r.id", true,
+		scanRequest, func(r *Request) uuid.UUID { return r.ID })
 }
 
 // Resend puts a dead request back in the queue with fresh attempts

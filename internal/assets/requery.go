@@ -9,7 +9,6 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
-	"github.com/zhixing-court/zhixing/internal/assets/agency"
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
@@ -210,7 +209,7 @@ const proposalSelect = `SELECT r.id, r.court_id, r.case_id, c.case_no, c.party_n
 	r.decided_by_name, r.decided_at, r.decision_note, r.new_case_id, COALESCE(n.case_no, ''), r.created_at
 	FROM restoration_proposals r JOIN cases c ON c.id = r.case_id LEFT JOIN cases n ON n.id = r.new_case_id`
 
-func scanProposal(sc interface{ Scan(...any) error }) (*Proposal, error) {
+func scanProposal(sc store.Scanner) (*Proposal, error) {
 	p := &Proposal{}
 	var decided *time.Time
 	var newCase uuid.NullUUID
@@ -230,16 +229,7 @@ func caseProposals(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]*P
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Proposal
-	for rows.Next() {
-		pr, err := scanProposal(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pr)
-	}
-	return out, rows.Err()
+	return store.ScanAll(rows, scanProposal)
 }
 
 // Proposals lists the restoration proposals waiting for review in the
@@ -252,37 +242,9 @@ func Proposals(ctx context.Context, q store.Querier, req page.Request) (page.Pag
 	if err := p.Require(access.ApplicationsReview); err != nil {
 		return page.Page[*Proposal]{}, err
 	}
-	limit, err := req.LimitOrDefault()
-	if err != nil {
-		return page.Page[*Proposal]{}, err
-	}
 	cond, args := p.CourtFilter("r.court_id")
-	if req.Cursor != "" {
-		var after uuid.UUID
-		if err := page.Decode(req.Cursor, &after); err != nil {
-			return page.Page[*Proposal]{}, err
-		}
-		cond += " AND r.id > ?"
-		args = append(args, after)
-	}
-	args = append(args, limit+1)
-	rows, err := q.Query(ctx, proposalSelect+` WHERE r.status = 'proposed' AND `+cond+` ORDER BY r.id LIMIT ?`, args...)
-	if err != nil {
-		return page.Page[*Proposal]{}, err
-	}
-	defer rows.Close()
-	var out []*Proposal
-	for rows.Next() {
-		pr, err := scanProposal(rows)
-		if err != nil {
-			return page.Page[*Proposal]{}, err
-		}
-		out = append(out, pr)
-	}
-	if err := rows.Err(); err != nil {
-		return page.Page[*Proposal]{}, err
-	}
-	return page.Trim(out, limit, func(p *Proposal) any { return p.ID }), nil
+	return store.PageByID(ctx, q, req, proposalSelect+` WHERE r.status = 'proposed' AND `+cond, args, "r.id", false,
+		scanProposal, func(p *Proposal) uuid.UUID { return p.ID })
 }
 
 // LockProposal loads a proposal of the caller's courts for a decision
@@ -353,14 +315,3 @@ func DecideProposal(ctx context.Context, tx *store.Tx, pr *Proposal, newCase *ca
 		ObjectID: pr.CaseID.String(), Summary: pr.CaseNo + "：" + summary,
 		Changes: audit.Changes{"proposal_id": {To: pr.ID}, "status": {From: "proposed", To: status}, "new_case_id": {To: newID}}})
 }
-
-// moneyKinds are the kinds whose available balance counts as money found.
-var moneyKinds = func() []any {
-	var out []any
-	for _, k := range agency.Kinds {
-		if k.Money {
-			out = append(out, string(k.Kind))
-		}
-	}
-	return out
-}()

@@ -29,7 +29,7 @@ const fieldColumns = `f.id, f.court_id, ct.short_name, f.case_id, k.case_no, k.h
 const fieldFrom = ` FROM field_tasks f JOIN cases k ON k.id = f.case_id JOIN courts ct ON ct.id = f.court_id
 	LEFT JOIN teams g ON g.id = f.group_id LEFT JOIN users o ON o.id = f.officer_id LEFT JOIN assets s ON s.id = f.asset_id`
 
-func scanField(sc interface{ Scan(...any) error }) (*FieldTask, error) {
+func scanField(sc store.Scanner) (*FieldTask, error) {
 	t := &FieldTask{}
 	var handler, asset, group, officer, resultBy uuid.NullUUID
 	var assetKind, assetRef, institution, outcome, findings, officers, resultByName string
@@ -391,8 +391,7 @@ func CaseFieldTasks(ctx context.Context, q store.Querier, caseID uuid.UUID, req 
 }
 
 func listField(ctx context.Context, q store.Querier, cond string, args []any, f FieldFilter, req page.Request) (page.Page[*FieldTask], error) {
-	limit, err := req.LimitOrDefault()
-	if err != nil {
+	if _, err := req.LimitOrDefault(); err != nil {
 		return page.Page[*FieldTask]{}, err
 	}
 	where := []string{cond}
@@ -418,31 +417,8 @@ func listField(ctx context.Context, q store.Querier, cond string, args []any, f 
 	if f.OfficerID != uuid.Nil {
 		where, args = append(where, "f.officer_id = ?"), append(args, f.OfficerID)
 	}
-	if req.Cursor != "" {
-		var after uuid.UUID
-		if err := page.Decode(req.Cursor, &after); err != nil {
-			return page.Page[*FieldTask]{}, err
-		}
-		where, args = append(where, "f.id > ?"), append(args, after)
-	}
-	args = append(args, limit+1)
-	rows, err := q.Query(ctx, `SELECT `+fieldColumns+fieldFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY f.id LIMIT ?`, args...)
-	if err != nil {
-		return page.Page[*FieldTask]{}, err
-	}
-	defer rows.Close()
-	var out []*FieldTask
-	for rows.Next() {
-		t, err := scanField(rows)
-		if err != nil {
-			return page.Page[*FieldTask]{}, err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return page.Page[*FieldTask]{}, err
-	}
-	return page.Trim(out, limit, func(t *FieldTask) any { return t.ID }), nil
+	return store.PageByID(ctx, q, req, `SELECT `+fieldColumns+fieldFrom+` WHERE `+strings.Join(where, " AND "), args, "f.id", false,
+		scanField, func(t *FieldTask) uuid.UUID { return t.ID })
 }
 
 // AddFieldPhoto stores a photo for an assigned task (field.work, the

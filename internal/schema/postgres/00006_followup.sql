@@ -59,14 +59,14 @@ CREATE INDEX party_messages_queued ON party_messages (created_at) WHERE status =
 CREATE INDEX party_messages_case ON party_messages (case_id, created_at);
 
 -- The fast path (item 5): frozen money that covers what is owed is offered
--- for deduction; the handler's approval sends one deduction per control.
+-- for deduction; the handler's approval (recorded here) sends one deduction
+-- per control. Whether it is still under way is read from those requests.
 CREATE TABLE deduction_offers (
     id              UUID PRIMARY KEY,
     court_id        UUID NOT NULL REFERENCES courts (id),
     case_id         UUID NOT NULL REFERENCES cases (id),
     owed_fen        BIGINT NOT NULL CHECK (owed_fen > 0),
     frozen_fen      BIGINT NOT NULL CHECK (frozen_fen >= 0),
-    status          TEXT NOT NULL CHECK (status IN ('approved', 'done')),
     approved_by     UUID REFERENCES users (id),
     approved_by_name TEXT NOT NULL,
     note            TEXT NOT NULL DEFAULT '',
