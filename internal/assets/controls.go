@@ -241,15 +241,28 @@ func Place(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in ControlInput)
 		return nil, err
 	}
 	now := time.Now().UTC()
-	ctl := &Control{ID: store.NewID(), CourtID: c.CourtID, CaseID: c.ID, AssetID: as.ID, Op: info.Control, Status: ControlRequested,
-		AmountAskedFen: in.AmountFen, TermClass: info.Term, TermTo: today.AddMonths(in.Months).AddDays(-1),
+	ctl := &Control{ID: store.NewID(), CourtID: c.CourtID, CaseID: c.ID, CaseNo: c.CaseNo, AssetID: as.ID, Op: info.Control,
+		Status: ControlRequested, AmountAskedFen: in.AmountFen, TermClass: info.Term, TermTo: today.AddMonths(in.Months).AddDays(-1),
 		Preservation: c.CaseType == "preservation_enforcement", Reason: in.Reason, RequestedByName: p.DisplayName,
 		CreatedAt: now, UpdatedAt: now, AgencyName: ag.Name}
+	var duplicateCase string
+	if ctl.Preservation {
+		if ctl.DuplicateOf, duplicateCase, err = duplicatePreservation(ctx, tx, c.ID, as.ID); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.Exec(ctx, `INSERT INTO controls (id, court_id, case_id, asset_id, op, status, amount_asked_fen, term_class, term_to,
-		preservation, reason, requested_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?)`,
+		preservation, duplicate_of, reason, requested_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ctl.ID, ctl.CourtID, ctl.CaseID, ctl.AssetID, string(ctl.Op), ctl.AmountAskedFen, string(ctl.TermClass), ctl.TermTo,
-		ctl.Preservation, ctl.Reason, ctl.RequestedByName, now, now); err != nil {
+		ctl.Preservation, uuid.NullUUID{UUID: ctl.DuplicateOf, Valid: ctl.DuplicateOf != uuid.Nil}, ctl.Reason, ctl.RequestedByName,
+		now, now); err != nil {
 		return nil, err
+	}
+	if duplicateCase != "" {
+		if err := cases.AppendEvents(ctx, tx, c.ID, cases.Event{Kind: "control.duplicate_preservation", Summary: "重复保全提示：" +
+			as.describe() + " 已由同一申请人的 " + duplicateCase + " 保全在案，请核实是否确需再次保全（TERM-5）"}); err != nil {
+			return nil, err
+		}
 	}
 	docs := documents(in.RulingNo, in.NoticeNo)
 	if err := insertRequests(ctx, tx, []newRequest{{courtID: c.CourtID, caseID: c.ID, controlID: ctl.ID, agency: ag, partyID: as.PartyID,

@@ -385,13 +385,13 @@ func (d *Dispatcher) sendAgency(ctx context.Context, a *Agency, list []outgoing,
 func (d *Dispatcher) recordAcks(ctx context.Context, chunk []outgoing, acks []agency.Ack, r *Round) error {
 	now := d.cfg.Now().UTC()
 	return d.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var sent []any
+		var accepted []uuid.UUID
 		var rejected []ended
 		for i, a := range acks {
 			id, _ := uuid.Parse(chunk[i].req.ID)
 			switch a.Status {
 			case agency.AckAccepted, agency.AckDuplicate:
-				sent = append(sent, id)
+				accepted = append(accepted, id)
 			default:
 				reason := a.Reason
 				if reason == "" {
@@ -400,14 +400,31 @@ func (d *Dispatcher) recordAcks(ctx context.Context, chunk []outgoing, acks []ag
 				rejected = append(rejected, ended{id: id, message: reason})
 			}
 		}
-		if len(sent) > 0 {
+		if sent := lockOrder(accepted); len(sent) > 0 {
+			// A callback for these requests may be applying results: lock
+			// them in the order it does (PostgreSQL; see lockOrder).
+			if lock := tx.ForUpdate(); lock != "" {
+				rows, err := tx.Query(ctx, `SELECT id FROM agency_requests WHERE id IN (`+store.Placeholders(len(sent))+`) ORDER BY id`+lock, sent...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+				}
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				rows.Close()
+			}
+			// status || '' keeps SQLite from reading the partial index of
+			// queued requests (every queued row) instead of the primary key:
+			// a third of the CPU at 4,000 cases (zhixing bench inquiry).
 			args := append([]any{now, now}, sent...)
 			if _, err := tx.Exec(ctx, `UPDATE agency_requests SET status = 'sent', sent_at = ?, last_error = '', updated_at = ?
-				WHERE status = 'queued' AND id IN (`+store.Placeholders(len(sent))+`)`, args...); err != nil {
+				WHERE id IN (`+store.Placeholders(len(sent))+`) AND status || '' = 'queued'`, args...); err != nil {
 				return err
 			}
 		}
-		r.Sent += len(sent)
+		r.Sent += len(accepted)
 		r.Rejected += len(rejected)
 		return endRequests(ctx, tx, RequestRejected, rejected, now)
 	})

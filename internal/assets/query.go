@@ -36,6 +36,8 @@ type Control struct {
 	AgencyRef       string
 	AgencyName      string
 	Preservation    bool
+	CarriedFrom     uuid.UUID // the preservation control it continues (TERM-5)
+	DuplicateOf     uuid.UUID // the preservation of the same applicant already binding the asset (TERM-5)
 	Reason          string
 	RequestedByName string
 	CreatedAt       time.Time
@@ -46,7 +48,7 @@ type Control struct {
 
 const controlColumns = `c.id, c.court_id, c.case_id, k.case_no, c.asset_id, c.op, c.status, c.amount_asked_fen, c.amount_fen, c.deducted_fen,
 	c.term_class, c.term_to, c.effective_at, c.rank, c.agency_ref, c.preservation, c.reason, c.requested_by_name, c.created_at,
-	c.updated_at, c.ended_at, c.end_reason`
+	c.updated_at, c.ended_at, c.end_reason, c.carried_from, c.duplicate_of`
 
 const controlFrom = ` FROM controls c JOIN cases k ON k.id = c.case_id`
 
@@ -54,9 +56,11 @@ const controlFrom = ` FROM controls c JOIN cases k ON k.id = c.case_id`
 func scanControl(sc interface{ Scan(...any) error }, extra ...any) (*Control, error) {
 	c := &Control{}
 	var eff, ended *time.Time
+	var carried, duplicate uuid.NullUUID
 	err := sc.Scan(append([]any{&c.ID, &c.CourtID, &c.CaseID, &c.CaseNo, &c.AssetID, &c.Op, &c.Status, &c.AmountAskedFen, &c.AmountFen,
 		&c.DeductedFen, &c.TermClass, &c.TermTo, &eff, &c.Rank, &c.AgencyRef, &c.Preservation, &c.Reason, &c.RequestedByName,
-		&c.CreatedAt, &c.UpdatedAt, &ended, &c.EndReason}, extra...)...)
+		&c.CreatedAt, &c.UpdatedAt, &ended, &c.EndReason, &carried, &duplicate}, extra...)...)
+	c.CarriedFrom, c.DuplicateOf = carried.UUID, duplicate.UUID
 	if eff != nil {
 		c.EffectiveAt = eff.UTC()
 	}
@@ -179,6 +183,12 @@ type CaseView struct {
 	Proposals []*Proposal
 	// Offer is the fast path's deduction offer; nil when nothing is frozen.
 	Offer *Offer
+	// Transfers are the 60-day transfer requests (TERM-4) the case sent or
+	// received, latest first.
+	Transfers []*Transfer
+	// Carriable counts the preservation measures of the case's parties not
+	// yet carried into it (TERM-5; an enforcement case only).
+	Carriable int
 }
 
 // RequestsShown bounds the requests a case view lists; the API pages them.
@@ -239,6 +249,13 @@ func ForCase(ctx context.Context, q store.Querier, caseID uuid.UUID) (*CaseView,
 		return nil, err
 	}
 	rows.Close()
+	if v.Transfers, err = caseTransfers(ctx, q, caseID); err != nil {
+		return nil, err
+	}
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+carrySelect+`) x WHERE EXISTS (SELECT 1 FROM cases WHERE id = ? AND
+		case_type = 'first_enforcement')`, caseID, caseID, caseID, caseID, caseID).Scan(&v.Carriable); err != nil {
+		return nil, err
+	}
 	v.Offer, err = fastPath(ctx, q, caseID, v)
 	return v, err
 }

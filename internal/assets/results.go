@@ -62,13 +62,13 @@ func applyResults(ctx context.Context, tx *store.Tx, agencyCode string, results 
 		}
 		return out, err
 	}
-	ids := make([]any, 0, len(results))
+	var list []uuid.UUID
 	for _, r := range results {
 		if id, err := uuid.Parse(r.RequestID); err == nil {
-			ids = append(ids, id)
+			list = append(list, id)
 		}
 	}
-	reqs, err := loadSent(ctx, tx, ids)
+	reqs, err := loadSent(ctx, tx, lockOrder(list))
 	if err != nil {
 		return out, err
 	}
@@ -101,6 +101,20 @@ func applyResults(ctx context.Context, tx *store.Tx, agencyCode string, results 
 	return out, a.finish(ctx)
 }
 
+// lockOrder sorts request ids the way PostgreSQL orders uuids, as query
+// arguments: every transaction that locks several requests (a batch of
+// results, a batch of acknowledgements) takes them in this order, so two
+// never wait for each other.
+func lockOrder(ids []uuid.UUID) []any {
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// loadSent locks and loads requests, their ids in lockOrder.
 func loadSent(ctx context.Context, tx *store.Tx, ids []any) (map[uuid.UUID]*sentRequest, error) {
 	out := make(map[uuid.UUID]*sentRequest, len(ids))
 	for from := 0; from < len(ids); from += 1000 {
@@ -108,7 +122,7 @@ func loadSent(ctx context.Context, tx *store.Tx, ids []any) (map[uuid.UUID]*sent
 		rows, err := tx.Query(ctx, `SELECT r.id, r.court_id, r.case_id, r.inquiry_id, r.control_id, r.agency_id, r.party_id, r.asset_id,
 			r.kind, r.op, r.status, r.amount_fen, r.term_to, p.kind, k.case_no
 			FROM agency_requests r JOIN parties p ON p.id = r.party_id JOIN cases k ON k.id = r.case_id
-			WHERE r.id IN (`+store.Placeholders(len(chunk))+`)`+tx.ForUpdate("r"), chunk...)
+			WHERE r.id IN (`+store.Placeholders(len(chunk))+`) ORDER BY r.id`+tx.ForUpdate("r"), chunk...)
 		if err != nil {
 			return nil, err
 		}

@@ -153,6 +153,9 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 	if err := assets.InquireAtFiling(ctx, tx, c); err != nil {
 		return nil, err
 	}
+	if _, err := assets.CarryAtFiling(ctx, tx, c, p.DisplayName); err != nil {
+		return nil, err
+	}
 	c.TeamName, c.HandlerName = teamName, handlerName
 	a.Status, a.CaseID, a.DecidedBy, a.DecidedAt = StatusFiled, c.ID, p.UserID, time.Now().UTC()
 	if err := touch(ctx, tx, a); err != nil {

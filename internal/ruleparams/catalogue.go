@@ -77,6 +77,8 @@ var (
 	KeyExpiryWarnSecondDays    = Key{"TERM-2", "warn_second_days"}
 	KeyRequeryEveryMonths      = Key{"ZB-9", "requery_every_months"}
 	KeyRequeryForMonths        = Key{"ZB-9", "requery_for_months"}
+	KeyTransferWaitDays        = Key{"TERM-4", "wait_days"}
+	KeyTransferAnswerDays      = Key{"TERM-4", "answer_days"}
 )
 
 // Citations, as DOMAIN.md §3 gives them.
@@ -90,6 +92,7 @@ const (
 	citeCounting    = "《中华人民共和国民事诉讼法》（2021年）第85条；《中华人民共和国民法典》第200条至第203条"
 	citeIntakeLocal = "地方执行立案工作指引（地方实践）"
 	citeSeizureTerm = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（2022年）第485条"
+	citeTransfer    = "《最高人民法院关于首先查封法院与优先债权执行法院处分查封财产有关问题的批复》（法释〔2016〕6号）"
 	citeZhongben    = "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》（法发〔2016〕21号）第9条"
 )
 
@@ -126,6 +129,8 @@ var catalogue = []Param{
 	{Key: KeyExpiryWarnSecondDays, Label: "查封冻结到期前第二次提醒的天数", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "7", Citation: citeSeizureTerm + "；续行须在期限届满前申请", Since: 2},
 	{Key: KeyRequeryEveryMonths, Label: "终本案件定期复查财产的间隔", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "6", Citation: citeZhongben, Since: 2},
 	{Key: KeyRequeryForMonths, Label: "终本案件定期复查财产的总时长", Unit: "个月", Type: Int, Min: 6, Max: 120, Seed: "60", Citation: citeZhongben, Since: 2},
+	{Key: KeyTransferWaitDays, Label: "首封法院查封后未启动处分、优先债权执行法院可商请移送的天数", Unit: "天", Type: Int, Min: 1, Max: 365, Seed: "60", Citation: citeTransfer + "第1条", Since: 3},
+	{Key: KeyTransferAnswerDays, Label: "首封法院答复商请移送执行函的期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "15", Citation: citeTransfer + "第2条", Since: 3},
 }
 
 // index maps a key to its place in catalogue.

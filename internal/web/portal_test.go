@@ -20,21 +20,11 @@ import (
 func fileAgainst(t *testing.T, env *apptest.Env, reception string, seed int, respondent intake.PartyInput, claimFen int64) api.CaseOut {
 	t.Helper()
 	b := applicationBody(t, env, seed)
-	b.Respondents = []api.PartyIn{{Kind: respondent.Kind, Name: respondent.Name, IDNumber: respondent.IDNumber, CreditCode: respondent.CreditCode,
-		LegalRep: respondent.LegalRep, Phone: respondent.Phone, Address: respondent.Address}}
+	b.Respondents = []api.PartyIn{partyIn(respondent)}
 	if claimFen > 0 {
 		b.ClaimAmountFen = claimFen
 	}
-	r := env.Do(t, http.MethodPost, "/api/v1/applications", reception, b)
-	var app api.ApplicationOut
-	r.JSON(t, &app)
-	r = env.Do(t, http.MethodPost, "/api/v1/applications/"+app.ID+"/filing", reception, map[string]any{})
-	if r.Status != http.StatusOK && r.Status != http.StatusCreated {
-		t.Fatalf("filing: %d %s", r.Status, r.Body)
-	}
-	var c api.CaseOut
-	r.JSON(t, &c)
-	return c
+	return fileBody(t, env, reception, b)
 }
 
 func caseAssets(t *testing.T, env *apptest.Env, token, caseID string) api.CaseAssetsOut {

@@ -66,6 +66,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.ruleParams(a)
 	h.jobs(a)
 	h.assets(a)
+	h.transfers(a)
 	h.field(a)
 	h.portal(a)
 	return a

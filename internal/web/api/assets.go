@@ -61,7 +61,9 @@ type ControlOut struct {
 	EffectiveAt    *time.Time `json:"effective_at,omitempty"`
 	AgencyRef      string     `json:"agency_ref,omitempty"`
 	AgencyName     string     `json:"agency_name,omitempty"`
-	Preservation   bool       `json:"preservation"`
+	Preservation   bool       `json:"preservation" doc:"执保案件中采取的保全措施"`
+	CarriedFrom    *string    `json:"carried_from,omitempty" doc:"由该保全措施转为本案执行措施（TERM-5：期限连续计算）"`
+	DuplicateOf    *string    `json:"duplicate_of,omitempty" doc:"重复保全提示：同一申请人已在另一案保全该财产（TERM-5）"`
 	Reason         string     `json:"reason"`
 	EndReason      string     `json:"end_reason,omitempty"`
 }
@@ -70,7 +72,8 @@ func controlOut(c *assets.Control) ControlOut {
 	return ControlOut{ID: c.ID.String(), CaseID: c.CaseID.String(), CaseNo: c.CaseNo, AssetID: c.AssetID.String(), Op: string(c.Op),
 		Status: string(c.Status), StatusLabel: c.Status.Label(), Rank: c.Rank, AmountAskedFen: c.AmountAskedFen, AmountFen: c.AmountFen,
 		DeductedFen: c.DeductedFen, TermTo: c.TermTo.String(), EffectiveAt: instant(c.EffectiveAt), AgencyRef: c.AgencyRef,
-		AgencyName: c.AgencyName, Preservation: c.Preservation, Reason: c.Reason, EndReason: c.EndReason}
+		AgencyName: c.AgencyName, Preservation: c.Preservation, CarriedFrom: optionalID(c.CarriedFrom), DuplicateOf: optionalID(c.DuplicateOf),
+		Reason: c.Reason, EndReason: c.EndReason}
 }
 
 // AssetOut is an asset an agency reported, with every control on it.
@@ -150,6 +153,8 @@ type CaseAssetsOut struct {
 	Requery   *RequeryOut        `json:"requery,omitempty" doc:"终本案件的定期复查安排（ZB-9）"`
 	Proposals []ProposalOut      `json:"proposals,omitempty" doc:"终本复查提出的恢复执行建议"`
 	FastPath  *OfferOut          `json:"fast_path,omitempty" doc:"快速执行：冻结款项是否足以清偿，可一键扣划"`
+	Transfers []TransferOut      `json:"transfers" nullable:"false" doc:"本案发出或收到的商请移送（TERM-4）"`
+	Carriable int                `json:"carriable" doc:"尚未转为本案执行措施的保全措施数（TERM-5；可一键承接）"`
 }
 
 // OfferOut is the fast path's deduction offer.
@@ -233,6 +238,11 @@ func (h *handlers) caseAssets(ctx context.Context, id uuid.UUID) (*Body[CaseAsse
 		out.Proposals = append(out.Proposals, proposalOut(p))
 	}
 	out.FastPath = offerOut(v.Offer)
+	out.Transfers = []TransferOut{}
+	for _, t := range v.Transfers {
+		out.Transfers = append(out.Transfers, transferOut(t))
+	}
+	out.Carriable = v.Carriable
 	return body(out), nil
 }
 
