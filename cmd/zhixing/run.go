@@ -19,9 +19,11 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
+	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/textutil"
+	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
 // Exit codes.
@@ -43,6 +45,7 @@ const usage = `zhixing — 执行事务平台
                                         重设密码：从标准输入读取一行，或 --generate 生成并显示
   zhixing user disable|enable --username 用户名
   zhixing audit verify                  核验每个法院的审计链；发现篡改时以非零状态退出
+  zhixing funds verify                  核验案款账：每笔转账借贷平衡、各分户余额与分录相符、专户与各分户合计相等
   zhixing bench intake [--cases N] [--runs N]
                                         在临时数据库上测量立案性能（PERFORMANCE.md P1）
   zhixing bench inquiry [--cases N[,M]] [--faults] [--unlimited]
@@ -97,6 +100,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitUsage
 		}
 		return e.auditVerify(rest[1:])
+	case "funds":
+		if len(rest) == 0 || rest[0] != "verify" {
+			fmt.Fprint(stderr, "用法：zhixing funds verify [参数]\n")
+			return exitUsage
+		}
+		return e.fundsVerify(rest[1:])
 	case "bench":
 		return e.bench(rest)
 	case "sim":
@@ -407,6 +416,30 @@ func (e *env) auditVerify(args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "审计日志完好：%d 条审计链，共 %d 条记录，哈希与链接全部相符。\n", rep.Chains, rep.Records)
+	return exitOK
+}
+
+func (e *env) fundsVerify(args []string) int {
+	a, ctx, code := e.ready("funds verify", args, nil)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	rep, err := funds.Verify(ctx, a.DB)
+	if err != nil {
+		return e.fail("核验中断：%v", err)
+	}
+	if !rep.OK() {
+		fmt.Fprintf(e.stdout, "案款账核验失败：%d 笔转账、%d 条分录、%d 个账户中发现问题：\n", rep.Transfers, rep.Postings, rep.Accounts)
+		for _, p := range rep.Problems {
+			fmt.Fprintln(e.stdout, "  "+p)
+		}
+		return exitFail
+	}
+	fmt.Fprintf(e.stdout, "案款账完好：%d 笔转账、%d 条分录、%d 个账户，借贷平衡，分户余额与分录相符。\n", rep.Transfers, rep.Postings, rep.Accounts)
+	for _, c := range rep.Courts {
+		fmt.Fprintf(e.stdout, "  %s 执行款专户 %s，各分户合计 %s\n", c.Code, triage.FormatYuan(c.HeldFen), triage.FormatYuan(c.OwedFen))
+	}
 	return exitOK
 }
 

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
@@ -219,4 +222,47 @@ func (w *signalWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// zhixing funds verify: a sound ledger passes; a transfer written around the
+// ledger's code (unbalanced) fails it with a non-zero exit.
+func TestFundsVerify(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	zhixing(t, ctx, "", nil, "funds").must(t, exitUsage, "funds verify")
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			dsn := storetest.NewDSN(t, e)
+			z := func() result {
+				return zhixing(t, ctx, "", nil, "funds", "verify", "--db", dsn, "--data-dir", t.TempDir())
+			}
+			z().must(t, exitOK, "案款账完好")
+			db, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+				var court uuid.UUID
+				if err := tx.QueryRow(ctx, `SELECT id FROM courts WHERE code = '粤0607'`).Scan(&court); err != nil {
+					return err
+				}
+				account, transfer, now := uuid.New(), uuid.New(), time.Now().UTC()
+				if _, err := tx.Exec(ctx, `INSERT INTO fund_accounts (id, court_id, kind, number, name, created_at)
+					VALUES (?, ?, 'custody', 'x-custody', '执行款专户', ?)`, account, court, now); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, kind, amount_fen, created_by_name, created_at)
+					VALUES (?, ?, 'receipt', 100, 'x', ?)`, transfer, court, now); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, `INSERT INTO fund_postings (transfer_id, seq, account_id, amount_fen) VALUES (?, 1, ?, 100)`, transfer, account)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			z().must(t, exitFail, "案款账核验失败", "只有 1 条分录")
+		})
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
+	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
@@ -499,8 +500,19 @@ func (a *applier) applyControl(ctx context.Context, req *sentRequest, r *agency.
 			amount, amount, a.now, ctl.ID); err != nil {
 			return err
 		}
-		return logControl(ctx, a.tx, ctl, req.caseNo, "control.deducted", fmt.Sprintf("%s 已扣划 %s 至法院账户（回单 %s）", what,
-			triage.FormatYuan(amount), res.ReceiptRef), audit.Changes{"deducted_fen": {To: amount}, "receipt_ref": {To: res.ReceiptRef}})
+		if err := logControl(ctx, a.tx, ctl, req.caseNo, "control.deducted", fmt.Sprintf("%s 已扣划 %s 至法院账户（回单 %s）", what,
+			triage.FormatYuan(amount), res.ReceiptRef), audit.Changes{"deducted_fen": {To: amount}, "receipt_ref": {To: res.ReceiptRef}}); err != nil {
+			return err
+		}
+		// The money is now in the custody account: a receipt of the case,
+		// in the same transaction (issue 5's ledger).
+		var agencyName string
+		if err := a.tx.QueryRow(ctx, `SELECT name FROM agencies WHERE id = ?`, req.agencyID).Scan(&agencyName); err != nil {
+			return err
+		}
+		_, err := funds.ReceiveDeduction(ctx, a.tx, funds.Deduction{CourtID: ctl.CourtID, CaseID: ctl.CaseID, PartyID: as.PartyID,
+			AmountFen: amount, RequestID: req.id, ReceiptRef: res.ReceiptRef, From: as.describe(), AgencyName: agencyName})
+		return err
 	}
 	return nil
 }

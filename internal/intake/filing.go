@@ -14,6 +14,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
+	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
@@ -154,6 +155,9 @@ func File(ctx context.Context, tx *store.Tx, id uuid.UUID, in FileInput) (*cases
 		return nil, err
 	}
 	if _, err := assets.CarryAtFiling(ctx, tx, c, p.DisplayName); err != nil {
+		return nil, err
+	}
+	if _, err := funds.OpenCaseAccounts(ctx, tx, c.ID); err != nil {
 		return nil, err
 	}
 	c.TeamName, c.HandlerName = teamName, handlerName

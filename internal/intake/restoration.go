@@ -12,6 +12,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/cases"
+	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -82,6 +83,9 @@ func DecideRestoration(ctx context.Context, tx *store.Tx, id uuid.UUID, in Resto
 		return nil, err
 	}
 	if err := assets.InquireAtFiling(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	if _, err := funds.OpenCaseAccounts(ctx, tx, c.ID); err != nil {
 		return nil, err
 	}
 	c.TeamName, c.HandlerName = pl.teamName, pl.handlerName

@@ -20,7 +20,8 @@ import (
 // account is frozen the same day; the fast path offers a deduction of
 // principal, interest and fee; approved once (a second approval is
 // refused), it is sent, and the bank's answer records the money moved to the
-// court with its receipt. The ledger that receives it is issue 5's.
+// court with its receipt, which the case's ledger takes in as a receipt of
+// the debtor's account (issue 5), once.
 func TestS1FreezeThenDeduct(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
@@ -92,7 +93,34 @@ func TestS1FreezeThenDeduct(t *testing.T) {
 			}
 		}
 		if len(reqs) != 1 || reqs[0].Result == nil || reqs[0].Result.Control == nil || reqs[0].Result.Control.ReceiptRef == "" {
-			t.Errorf("deduction request and receipt: %+v", reqs)
+			t.Fatalf("deduction request and receipt: %+v", reqs)
+		}
+
+		// The money in the ledger: the debtor's account of the case holds
+		// what was deducted, received once.
+		var l api.CaseLedgerOut
+		r = env.Do(t, http.MethodGet, "/api/v1/cases/"+c.ID+"/ledger", judge, nil)
+		r.JSON(t, &l)
+		if r.Status != http.StatusOK || l.ReceivedFen != o.OwedFen || l.HeldFen != o.OwedFen || len(l.Transfers.Items) != 1 {
+			t.Fatalf("ledger: %d %s", r.Status, r.Body)
+		}
+		tr := l.Transfers.Items[0]
+		if tr.Kind != "receipt" || tr.AmountFen != o.OwedFen || !strings.Contains(tr.Memo, reqs[0].Result.Control.ReceiptRef) ||
+			len(tr.Postings) != 2 || tr.Postings[0].AccountKind != "custody" {
+			t.Errorf("receipt: %+v", tr)
+		}
+		for _, a := range l.Accounts {
+			if want := int64(0); a.Role == "respondent" && a.BalanceFen != o.OwedFen || a.Role == "applicant" && a.BalanceFen != want {
+				t.Errorf("account %+v", a)
+			}
+		}
+		if r := env.Do(t, http.MethodGet, "/api/v1/cases/"+c.ID+"/ledger", clerk, nil); r.Status != http.StatusOK {
+			t.Errorf("clerk reading the ledger: %d", r.Status)
+		}
+		var got api.CaseOut
+		env.Do(t, http.MethodGet, "/api/v1/cases/"+c.ID, judge, nil).JSON(t, &got)
+		if got.RecoveredAmountFen != o.OwedFen {
+			t.Errorf("recovered amount %d, want %d", got.RecoveredAmountFen, o.OwedFen)
 		}
 	})
 }

@@ -67,6 +67,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.jobs(a)
 	h.assets(a)
 	h.transfers(a)
+	h.funds(a)
 	h.field(a)
 	h.portal(a)
 	return a
