@@ -171,7 +171,7 @@ func portalGet(ctx context.Context, q store.Querier, p *access.Principal, id uui
 // PortalAnswer is what the operator records.
 type PortalAnswer struct {
 	// Status is the outcome: done (办结), partial (部分办结: less frozen
-	// than asked), not_found (查无) or failed (无法协助, with the reason).
+	// than asked), notfound (查无) or failed (无法协助, with the reason).
 	Status  agency.ResultStatus
 	Message string
 	// Holdings found, for an inquiry.
@@ -240,7 +240,7 @@ func portalResult(r *PortalRequest, in PortalAnswer) (agency.Result, error) {
 			pr.Add("message_required", "body.message", "无法协助时须写明原因")
 		}
 	default:
-		pr.Add("invalid_status", "body.status", "答复结果应为 done（办结）、partial（部分办结）、not_found（查无）或 failed（无法协助）")
+		pr.Add("invalid_status", "body.status", "答复结果应为 done（办结）、partial（部分办结）、notfound（查无）或 failed（无法协助）")
 	}
 	ok := in.Status == agency.ResultDone || in.Status == agency.ResultPartial
 	switch r.Op {

@@ -265,3 +265,32 @@ func TestAgencyOperatorAccounts(t *testing.T) {
 		}
 	})
 }
+
+// The portal API takes 查无 in the protocol's spelling.
+func TestPortalAnswersNotFound(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ag := env.Agencies(t)
+		_, reception := env.Token(t, "nf.window", access.RoleWindowReception, "粤0607")
+		_, judge := env.Token(t, "nf.judge", access.RolePostJudge, "粤0607")
+		_, police := env.AgencyOperator(t, "nf.police", "fs-police", "粤0607")
+		c := fileAgainst(t, env, reception, 8811, sample.Person(8811), 0)
+		r := env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/inquiries", judge, map[string]any{"purpose": "查找被执行人下落",
+			"kinds": []string{"person_trace"}})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("person search: %d %s", r.Status, r.Body)
+		}
+		ag.Settle(t) // the dispatcher expands the inquiry into the police's request
+		var inbox api.List[api.PortalRequestOut]
+		env.Do(t, http.MethodGet, "/api/v1/portal/requests", police, nil).JSON(t, &inbox)
+		if len(inbox.Items) != 1 {
+			t.Fatalf("police inbox: %+v", inbox.Items)
+		}
+		r = env.Do(t, http.MethodPost, "/api/v1/portal/requests/"+inbox.Items[0].ID+"/answer", police, map[string]any{"status": "notfound",
+			"message": "经查询未发现下落"})
+		if r.Status != http.StatusOK {
+			t.Errorf("查无: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -122,7 +122,7 @@ func (h *handlers) portal(a huma.API) {
 	type answerInput struct {
 		ID   string `path:"id"`
 		Body struct {
-			Status     string           `json:"status" enum:"done,partial,not_found,failed" doc:"办结、部分办结（少于请求金额）、查无、无法协助"`
+			Status     string           `json:"status" enum:"done,partial,notfound,failed" doc:"办结、部分办结（少于请求金额）、查无、无法协助"`
 			Message    string           `json:"message,omitempty" maxLength:"500" doc:"说明；无法协助时必填"`
 			Holdings   []agency.Holding `json:"holdings,omitempty" maxItems:"200" doc:"查询结果：查到的财产"`
 			AgencyRef  string           `json:"agency_ref,omitempty" maxLength:"200" doc:"控制措施的文号或登记编号"`

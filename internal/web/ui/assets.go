@@ -38,6 +38,7 @@ func (u *UI) registerAssets(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/controls/{control_id}/renewal", u.page(u.changeControl(agency.OpRenew)))
 	mux.Handle("POST /cases/{id}/controls/{control_id}/release", u.page(u.changeControl(agency.OpRelease)))
 	mux.Handle("POST /cases/{id}/controls/{control_id}/deduction", u.page(u.changeControl(agency.OpDeduct)))
+	mux.Handle("POST /cases/{id}/fast-path", u.page(u.approveFastPath))
 }
 
 // assetNotices are the messages the section shows after an action.
@@ -48,6 +49,7 @@ var assetNotices = map[string]string{
 	"renew":     "已提交续行，等待协执单位办理。",
 	"release":   "已提交解除，等待协执单位办理。",
 	"deduct":    "已提交扣划，等待协执单位办理。",
+	"fastpath":  "已批准快速扣划：系统正在向协执单位发送扣划（每项冻结一笔，合计为应清偿金额）；办结后自动记录划款回单。",
 	"duplicate": "该表单已经提交过一次，没有重复办理；以下是最新情况。",
 }
 
@@ -104,6 +106,54 @@ type assetsView struct {
 	Controls    []controlRow
 	Backlog     []agencyBacklog
 	Capped      bool // the requests read were capped at assets.RequestsShown
+	Offer       *offerView
+	Requery     *requeryView
+	Proposals   []proposalItem
+	CanReview   bool // may decide restoration proposals (applications.review)
+	// Refusal is why an action was refused when its form is no longer
+	// shown (the fast path's offer went away meanwhile).
+	Refusal string
+}
+
+// offerView is the fast path's offer (assets.Offer): what the debtor owes
+// against what is frozen, and the approval of the deduction.
+type offerView struct {
+	Principal  string
+	Interest   string
+	Fee        string
+	Owed       string
+	Frozen     string
+	Covered    bool
+	Pending    bool
+	Short      string // what the frozen money lacks
+	Freezes    int    // the freezes a deduction would draw on
+	CanApprove bool
+	Form       *caseForm
+}
+
+// requeryView is the re-query schedule of a 终本 case (ZB-9).
+type requeryView struct {
+	StartedOn string
+	NextOn    string
+	UntilOn   string
+	Runs      int
+	Active    bool
+	EndReason string
+}
+
+// proposalItem is a restoration proposal of the case.
+type proposalItem struct {
+	ID        uuid.UUID
+	At        time.Time
+	Summary   string
+	Found     string
+	Status    string
+	State     string // proposed, approved, rejected
+	DecidedBy string
+	DecidedAt time.Time
+	Note      string
+	NewCaseID uuid.UUID
+	NewCaseNo string
 }
 
 type assetChoice struct {
@@ -389,7 +439,40 @@ func (u *UI) caseAssets(ctx context.Context, p *access.Principal, c *cases.Case,
 		}
 		v.Controls = append(v.Controls, row)
 	}
+	v.Offer = offerViewOf(cv, p, formFor("fastpath"))
+	if f := formFor("fastpath"); f != nil && v.Offer == nil {
+		v.Refusal = f.Message
+	}
+	if q := cv.Requery; q != nil {
+		v.Requery = &requeryView{StartedOn: q.StartedOn.String(), NextOn: q.NextOn.String(), UntilOn: q.UntilOn.String(), Runs: q.Runs,
+			Active: q.Status == "active", EndReason: q.EndReason}
+	}
+	for _, pr := range cv.Proposals {
+		v.Proposals = append(v.Proposals, proposalItem{ID: pr.ID, At: pr.CreatedAt, Summary: pr.Summary, Found: yuanText(pr.FoundFen),
+			Status: pr.StatusLabel(), State: pr.Status, DecidedBy: pr.DecidedByName, DecidedAt: pr.DecidedAt, Note: pr.DecisionNote,
+			NewCaseID: pr.NewCaseID, NewCaseNo: pr.NewCaseNo})
+	}
+	v.CanReview = p.Can(access.ApplicationsReview)
 	return v, nil
+}
+
+// offerViewOf is the fast path's offer of a case view, nil when there is
+// none; form is its approval form as sent when it was refused.
+func offerViewOf(cv *assets.CaseView, p *access.Principal, form *caseForm) *offerView {
+	o := cv.Offer
+	if o == nil {
+		return nil
+	}
+	v := &offerView{Principal: yuanText(o.PrincipalFen), Interest: yuanText(o.InterestFen), Fee: yuanText(o.FeeFen), Owed: yuanText(o.OwedFen),
+		Frozen: yuanText(o.FrozenFen), Covered: o.Covered, Pending: o.Pending, Freezes: len(o.Freezes), Form: form}
+	if !o.Covered {
+		v.Short = yuanText(o.OwedFen - o.FrozenFen)
+	}
+	v.CanApprove = o.Covered && !o.Pending && p.Can(access.AssetsControl)
+	if v.Form == nil {
+		v.Form = newAssetForm(nil)
+	}
+	return v
 }
 
 // assetRowOf is an asset as a row, with its control form's defaults.
@@ -790,6 +873,16 @@ func (u *UI) placeControl(w http.ResponseWriter, r *http.Request, p *access.Prin
 				return "", err
 			}
 			return string(ctl.Op), nil
+		})
+}
+
+// approveFastPath approves the fast path's deduction of what the debtor
+// owes from the money frozen for the case.
+func (u *UI) approveFastPath(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	return u.assetAction(w, r, p, "fastpath", []string{"ruling_no", "note"},
+		func(ctx context.Context, tx *store.Tx, caseID uuid.UUID) (string, error) {
+			_, err := assets.ApproveFastPath(ctx, tx, caseID, r.PostFormValue("ruling_no"), r.PostFormValue("note"))
+			return "fastpath", err
 		})
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/assets"
+	"github.com/zhixing-court/zhixing/internal/assets/agency"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
@@ -604,8 +607,49 @@ type casePartyCaseRow struct {
 }
 
 type casePartyPageView struct {
-	Party casePartyView
-	Cases []casePartyCaseRow
+	Party  casePartyView
+	Cases  []casePartyCaseRow
+	Assets []partyAssetRow // assets.ForParty: what agencies reported, with every control on each
+	Held   int             // the assets bound by a control in force
+	// Respondent is set when the party is a respondent in a case shown:
+	// only then is the asset section shown.
+	Respondent bool
+}
+
+// partyAssetRow is an asset of the debtor with the controls on it across
+// cases and courts, those binding it first in their order.
+type partyAssetRow struct {
+	ID           uuid.UUID
+	Kind         string
+	Institution  string
+	Agency       string
+	Ref          string
+	Masked       bool
+	Description  string
+	Value        string
+	Available    string
+	Exempt       bool
+	ExemptReason string
+	LastSeen     time.Time
+	Controls     []partyControlRow
+}
+
+type partyControlRow struct {
+	CaseID  uuid.UUID
+	CaseNo  string
+	Court   string
+	Visible bool // the case is in the caller's courts: linked
+	Op      string
+	Status  string
+	State   string
+	Rank    string
+	Frozen  string // the amount in force (or asked, before the agency answered)
+	TermTo  string
+	Agency  string
+	Ref     string
+	// Preservation marks a preservation measure (财产保全) of a case not yet
+	// in enforcement.
+	Preservation bool
 }
 
 func (u *UI) partyPage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -626,10 +670,49 @@ func (u *UI) partyPage(w http.ResponseWriter, r *http.Request, p *access.Princip
 	v := casePartyPageView{Party: casePartyView{PartyID: pt.PartyID, Kind: casePartyKind(pt.Kind), Name: pt.Name, IDMasked: legal.MaskID(pt.IDNumber),
 		LegalRep: pt.LegalRep, Phone: legal.MaskPhone(pt.Phone), Address: pt.Address}}
 	for _, c := range o.Cases {
+		v.Respondent = v.Respondent || c.Role == "respondent"
 		v.Cases = append(v.Cases, casePartyCaseRow{CaseID: c.CaseID, CaseNo: c.CaseNo, Court: names[c.CourtID], Role: casePartyRole(c.Role),
 			Status: caseStatusText(c.Status, c.Closure), Amount: yuanText(c.ClaimAmountFen), FiledOn: c.FiledOn.String(), PartyNames: c.PartyNames})
 	}
+	list, err := assets.ForParty(ctx, u.DB, id)
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		row := partyAssetRowOf(a, p, names)
+		if slices.ContainsFunc(a.Controls, func(c *assets.Control) bool { return c.Status.Held() }) {
+			v.Held++
+		}
+		v.Assets = append(v.Assets, row)
+	}
 	return u.render(w, r, http.StatusOK, "party", pt.Name, "cases", v)
+}
+
+// partyAssetRowOf is an asset as the debtor page shows it; account numbers
+// are masked as on the case page.
+func partyAssetRowOf(a *assets.Asset, p *access.Principal, courts map[uuid.UUID]string) partyAssetRow {
+	info, _ := agency.Info(a.Kind)
+	row := partyAssetRow{ID: a.ID, Kind: info.Label, Institution: a.Institution, Agency: a.AgencyName, Ref: maskRef(a.Kind, a.Ref),
+		Description: a.Description, Exempt: a.Exempt, ExemptReason: a.ExemptReason, LastSeen: a.LastSeenAt}
+	row.Masked = row.Ref != a.Ref
+	if a.ValueFen > 0 {
+		row.Value = yuanText(a.ValueFen)
+	}
+	if info.Money || info.Deduct {
+		row.Available = yuanText(a.AvailableFen)
+	}
+	for _, c := range a.Controls {
+		cr := partyControlRow{CaseID: c.CaseID, CaseNo: c.CaseNo, Court: courts[c.CourtID], Visible: p.Sees(c.CourtID), Op: c.Op.Label(),
+			Status: c.Status.Label(), State: string(c.Status), Rank: rankText(c), TermTo: c.TermTo.String(), Agency: c.AgencyName, Ref: c.AgencyRef, Preservation: c.Preservation}
+		switch {
+		case c.Status.Held() && (c.AmountFen > 0 || c.AmountAskedFen > 0):
+			cr.Frozen = yuanText(c.AmountFen)
+		case c.Status == assets.ControlRequested && c.AmountAskedFen > 0:
+			cr.Frozen = "申请 " + yuanText(c.AmountAskedFen)
+		}
+		row.Controls = append(row.Controls, cr)
+	}
+	return row
 }
 
 func casePartyRole(role string) string {

@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/org"
@@ -25,7 +28,15 @@ type homeView struct {
 	CourtAudit  []audit.Record
 	AgencyDesk  bool
 	Permissions []access.PermissionInfo
+	// Portal lists the oldest requests waiting for the operator's agency
+	// (agency.answer); PortalMore says there are more.
+	Portal     []portalRow
+	PortalMore bool
 }
+
+// homePortalRows is how many waiting requests an agency operator's desk
+// lists.
+const homePortalRows = 5
 
 type overview struct {
 	Users int
@@ -60,6 +71,16 @@ func (u *UI) home(w http.ResponseWriter, r *http.Request, p *access.Principal) e
 	}
 	if v.Recent, err = audit.Mine(ctx, u.DB, 8); err != nil {
 		return err
+	}
+	if v.AgencyDesk && p.Can(access.AgencyAnswer) && p.AgencyID != uuid.Nil {
+		pg, err := assets.PortalInbox(ctx, u.DB, assets.PortalFilter{}, page.Request{Limit: homePortalRows})
+		if err != nil {
+			return err
+		}
+		for _, it := range pg.Items {
+			v.Portal = append(v.Portal, portalRowOf(it))
+		}
+		v.PortalMore = pg.NextCursor != ""
 	}
 	if p.Can(access.UsersRead) {
 		o := &overview{}

@@ -180,11 +180,13 @@ func (u *UI) Register(mux *http.ServeMux) {
 
 	mux.Handle("GET /admin/audit", u.page(u.auditPage))
 
-	u.registerIntake(mux) // intake.go: window reception, filing review
-	u.registerCases(mux)  // cases.go, triage.go: case list and detail, triage rules
-	u.registerBulk(mux)   // bulk.go: bulk intake uploads and their progress
-	u.registerAdmin(mux)  // admin.go, rules.go: background jobs, the holiday calendar, rule parameters
-	u.registerField(mux)  // field.go: field tasks (外勤)
+	u.registerIntake(mux)      // intake.go: window reception, filing review
+	u.registerCases(mux)       // cases.go, triage.go: case list and detail, triage rules
+	u.registerBulk(mux)        // bulk.go: bulk intake uploads and their progress
+	u.registerAdmin(mux)       // admin.go, rules.go: background jobs, the holiday calendar, rule parameters
+	u.registerField(mux)       // field.go: field tasks (外勤)
+	u.registerPortal(mux)      // portal.go: the agency portal (协执单位)
+	u.registerRestoration(mux) // restoration.go: restoration proposals after 终本 re-queries
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -242,6 +244,12 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.ApplicationsRegister) {
 		items = append(items, nav{"bulk", "批量立案", "/intake/batches"})
+	}
+	if p.Can(access.ApplicationsReview) {
+		items = append(items, nav{"restoration", "恢复执行审查", "/restoration-proposals"})
+	}
+	if p.Can(access.AgencyAnswer) {
+		items = append(items, nav{"portal", "协助请求", "/portal"})
 	}
 	if p.Can(access.CasesRead) {
 		items = append(items, nav{"cases", "案件", "/cases"})
