@@ -52,6 +52,8 @@ const usage = `zhixing — 执行事务平台
                                         测量查控消息吞吐与内存，并核对无丢失、无重复（P4）
   zhixing sim agencies [--addr 127.0.0.1:7070] [--time-scale 0.01]
                                         单独运行协执单位模拟器（serve 默认在进程内运行）
+  zhixing sim bank [--addr 127.0.0.1:7071] [--time-scale 0.01]
+                                        单独运行托管银行模拟器（serve 默认在进程内运行）
   zhixing version
 
 通用参数（也可用环境变量）：

@@ -49,6 +49,10 @@ const (
 	FieldRequest         Permission = "field.request"         // ask the field center for on-site work on a case (外勤任务)
 	FieldManage          Permission = "field.manage"          // the field center: register field tasks, give them to field groups and officers, cancel them
 	FieldWork            Permission = "field.work"            // a field officer: see the group's field tasks, record their results with photos
+	FundsHandle          Permission = "funds.handle"          // record and confirm payee accounts, allocate case money, ask for payouts
+	FundsMatch           Permission = "funds.match"           // import the custody account's statements, match unidentified money to cases
+	FundsApprove         Permission = "funds.approve"         // approve payouts below the court's threshold (FUND-6: 团队长、庭长)
+	FundsApproveLarge    Permission = "funds.approve_large"   // approve payouts at or above the threshold and postponements (FUND-5, FUND-6: 局长)
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -83,6 +87,10 @@ var Catalogue = []PermissionInfo{
 	{FieldRequest, "发起外勤任务（现场调查、查封扣押、腾退、送达）"},
 	{FieldManage, "外勤事务中心：登记、分派、撤销外勤任务"},
 	{FieldWork, "外勤人员：办理本组外勤任务，记录现场结果与照片"},
+	{FundsHandle, "案款：登记与确认收款账户、分配案款、申请发放"},
+	{FundsMatch, "案款：导入专户流水、认领不明款"},
+	{FundsApprove, "案款：审批小额发放（低于本院限额）"},
+	{FundsApproveLarge, "案款：审批大额发放和延缓发放"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,

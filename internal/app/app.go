@@ -61,8 +61,9 @@ type App struct {
 	// Log is the server's logger (slog.Default() when nil).
 	Log *slog.Logger
 
-	schemaOK atomic.Bool
-	simKey   assets.SimKey
+	schemaOK   atomic.Bool
+	simKey     assets.SimKey
+	bankSecret []byte
 }
 
 // Open creates the data directory if needed and opens the database. An
@@ -213,6 +214,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 		return err
 	}
 	defer stopAssets()
+
+	// Payouts to the custody bank (and its simulator) likewise: a payout
+	// in flight is sent again under the same reference.
+	stopFunds, err := a.startFunds(bg)
+	if err != nil {
+		return err
+	}
+	defer stopFunds()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

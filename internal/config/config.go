@@ -36,6 +36,10 @@ type Config struct {
 	// run with "zhixing sim agencies", or a gateway) for agencies without an
 	// endpoint of their own; "" runs the simulator inside the server.
 	AgencyURL string
+	// ZHIXING_BANK_URL: the base URL of the custody bank's connector (a
+	// simulator run by `zhixing sim bank`, or the bank's gateway); empty
+	// runs the custody-bank simulator inside the server.
+	BankURL string
 	// ZHIXING_SIM_TIME_SCALE: how the in-process simulator scales agencies'
 	// realistic answer times (seconds to days); 0 answers at once.
 	SimTimeScale float64
@@ -61,7 +65,7 @@ func (e *Error) Error() string {
 // flags.
 type raw struct {
 	db, addr, dataDir, logLevel, sessionTTL, sessionIdle, demo, proxies, jobWorkers string
-	agencyURL, simScale                                                             string
+	agencyURL, simScale, bankURL                                                    string
 }
 
 // Flags registers the configuration flags on fs and returns a function that
@@ -83,12 +87,14 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, withServer bool) func()
 	r.proxies = env("ZHIXING_TRUSTED_PROXIES", "")
 	r.jobWorkers = env("ZHIXING_JOB_WORKERS", "4")
 	r.agencyURL, r.simScale = env("ZHIXING_AGENCY_URL", ""), env("ZHIXING_SIM_TIME_SCALE", "0.002")
+	r.bankURL = env("ZHIXING_BANK_URL", "")
 	if withServer {
 		fs.StringVar(&r.addr, "addr", r.addr, "监听地址 主机:端口（ZHIXING_ADDR）")
 		fs.StringVar(&r.sessionTTL, "session-ttl", r.sessionTTL, "会话最长有效期（ZHIXING_SESSION_TTL）")
 		fs.StringVar(&r.sessionIdle, "session-idle", r.sessionIdle, "会话闲置失效时间（ZHIXING_SESSION_IDLE）")
 		fs.StringVar(&r.demo, "demo", r.demo, "首次启动时为每个角色创建演示账户：true 或 false（ZHIXING_DEMO）")
 		fs.StringVar(&r.jobWorkers, "job-workers", r.jobWorkers, "同时运行的后台任务数，1 到 64（ZHIXING_JOB_WORKERS）")
+		fs.StringVar(&r.bankURL, "bank-url", r.bankURL, "托管银行接口（zhixing sim bank 或银行网关）的地址；不填则在服务内运行模拟器（ZHIXING_BANK_URL）")
 		fs.StringVar(&r.agencyURL, "agency-url", r.agencyURL, "协执单位接口（zhixing sim agencies 或网关）的地址；不填则在服务内运行模拟器（ZHIXING_AGENCY_URL）")
 		fs.StringVar(&r.simScale, "sim-time-scale", r.simScale, "内置模拟器答复时间的缩放倍数，0 为立即答复（ZHIXING_SIM_TIME_SCALE）")
 		fs.StringVar(&r.proxies, "trusted-proxies", r.proxies, "可信反向代理的地址或网段，逗号分隔；只采信它们转来的 X-Forwarded-For（ZHIXING_TRUSTED_PROXIES）")
@@ -155,6 +161,14 @@ func (r *raw) validate() (Config, error) {
 	}
 	if c.JobWorkers, err = strconv.Atoi(strings.TrimSpace(r.jobWorkers)); err != nil || c.JobWorkers < 1 || c.JobWorkers > 64 {
 		return c, &Error{"ZHIXING_JOB_WORKERS", "job-workers", r.jobWorkers, "应为 1 到 64 之间的整数"}
+	}
+	// Custody bank connector.
+	c.BankURL = strings.TrimSuffix(strings.TrimSpace(r.bankURL), "/")
+	if c.BankURL != "" {
+		u, err := url.Parse(c.BankURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &Error{"ZHIXING_BANK_URL", "bank-url", r.bankURL, "不是有效的 http:// 或 https:// 地址"}
+		}
 	}
 	// Agency connector.
 	c.AgencyURL = strings.TrimSuffix(strings.TrimSpace(r.agencyURL), "/")

@@ -2,13 +2,17 @@ package funds_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/funds"
+	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/legal"
@@ -276,4 +280,147 @@ func TestVerifyFindsDamage(t *testing.T) {
 			t.Errorf("unbalanced transfer: %v", rep.Problems)
 		}
 	})
+}
+
+// FUND-1/FUND-3: a statement's money in finds its case by the virtual
+// account number it was sent to or quotes; the rest waits on the suspense
+// account to be claimed; importing again records nothing twice; a claim
+// is a receipt of the case on the day the money arrived.
+func TestStatementImportAndClaim(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		staff := intaketest.NewStaff(t, db, "")
+		c := fileCase(t, db, staff, 5701)
+		l, err := funds.ForCase(staff.Judge, db, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var debtorNo string
+		for _, a := range l.Accounts {
+			if a.Role == "respondent" {
+				debtorNo = a.Number
+			}
+		}
+		matcher := intaketest.User(t, db, "粤0607", access.RoleCommandCenter, "")
+		st := bank.Statement{Account: "粤0607-custody", Date: "2026-11-20", Lines: []bank.Line{
+			{ID: "L1", Date: "2026-11-20", Direction: bank.Credit, AmountFen: 300_00, CounterpartyName: "某建筑公司", VirtualAccount: debtorNo},
+			{ID: "L2", Date: "2026-11-20", Direction: bank.Credit, AmountFen: 200_00, CounterpartyName: "某建筑公司", Memo: "还款 " + debtorNo},
+			{ID: "L3", Date: "2026-11-20", Direction: bank.Credit, AmountFen: 500_00, CounterpartyName: "张某", Memo: "执行款"},
+			{ID: "L4", Date: "2026-11-20", Direction: bank.Debit, AmountFen: 100_00},
+			{ID: "L5", Date: "bad", Direction: bank.Credit, AmountFen: 1},
+			{ID: "L6", Date: "2026-11-20", Direction: bank.Credit, AmountFen: 700_00, Memo: debtorNo[:20] + "9"}, // a mistyped number
+		}}
+		imp := func(ctx context.Context) (*funds.ImportResult, error) {
+			return store.TransactValue(ctx, db, func(ctx context.Context, tx *store.Tx) (*funds.ImportResult, error) {
+				return funds.ImportStatement(ctx, tx, c.CourtID, st)
+			})
+		}
+		if _, err := imp(staff.Judge); err == nil {
+			t.Error("a judge imported the custody statement")
+		}
+		res, err := imp(matcher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != 2 || res.Unmatched != 2 || res.Ignored != 1 || len(res.Problems) != 1 || res.Repeats != 0 {
+			t.Errorf("first import: %+v", res)
+		}
+		again, err := imp(matcher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Matched+again.Unmatched != 0 || again.Repeats != 4 {
+			t.Errorf("second import: %+v", again)
+		}
+		open, err := funds.UnmatchedList(matcher, db, true, page.Request{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(open.Items) != 2 || open.Items[0].ClaimDue.Before(legal.MustDate("2026-11-23")) {
+			t.Fatalf("open unmatched: %+v", open.Items)
+		}
+		var zhang *funds.Unmatched
+		for _, u := range open.Items {
+			if u.PayerName == "张某" {
+				zhang = u
+			}
+		}
+		claim := func(ctx context.Context, id, party uuid.UUID) (*funds.Unmatched, error) {
+			return store.TransactValue(ctx, db, func(ctx context.Context, tx *store.Tx) (*funds.Unmatched, error) {
+				return funds.ClaimUnmatched(ctx, tx, id, c.ID, party)
+			})
+		}
+		if _, err := claim(matcher, zhang.ID, uuid.New()); err == nil {
+			t.Error("claimed for someone not in the case")
+		}
+		u, err := claim(matcher, zhang.ID, respondent(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Status != "claimed" || u.CaseNo != c.CaseNo {
+			t.Errorf("claimed: %+v", u)
+		}
+		if _, err := claim(matcher, zhang.ID, respondent(c)); err == nil || !strings.Contains(err.Error(), "已由") {
+			t.Errorf("claimed twice: %v", err)
+		}
+		l, err = funds.ForCase(staff.Judge, db, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.ReceivedFen != 1000_00 || l.HeldFen != 1000_00 {
+			t.Errorf("case ledger: received %d held %d", l.ReceivedFen, l.HeldFen)
+		}
+		st2, err := funds.CaseStatement(staff.Judge, db, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range st2.Lines {
+			if line.On != legal.MustDate("2026-11-20") {
+				t.Errorf("payment dated %s, want the day the money arrived", line.On)
+			}
+		}
+		rep := verify(t, db)
+		if !rep.OK() || rep.Courts[0].HeldFen != 1700_00 {
+			t.Errorf("verify: %+v", rep)
+		}
+	})
+}
+
+func TestParseStatementCSV(t *testing.T) {
+	t.Parallel()
+	good := "\ufeff流水号,记账日期,收支,金额,对方户名,对方账号,附言,虚拟账号\n" +
+		"A1,2026-11-20,收入,\"1,234.56\",某公司,6222000011112222,还款,\n" +
+		"A2,2026-11-21,支出,100,申请人,6228000011112222,,\n"
+	st, err := funds.ParseStatementCSV("粤0607-custody", strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Lines) != 2 || st.Lines[0].AmountFen != 123_456 || st.Lines[0].Direction != bank.Credit || st.Lines[1].Direction != bank.Debit ||
+		st.Date != "2026-11-21" {
+		t.Errorf("parsed %+v", st)
+	}
+	for _, tc := range []struct{ name, csv, want string }{
+		{"wrong header", "a,b\n", "表头"},
+		{"bad amount", "流水号,记账日期,收支,金额,对方户名,对方账号,附言,虚拟账号\nA1,2026-11-20,收入,12.345,x,y,,\n", "第 2 行"},
+		{"bad direction", "流水号,记账日期,收支,金额,对方户名,对方账号,附言,虚拟账号\nA1,2026-11-20,进账,1,x,y,,\n", "收支"},
+		{"bad date", "流水号,记账日期,收支,金额,对方户名,对方账号,附言,虚拟账号\nA1,20/11/2026,收入,1,x,y,,\n", "记账日期"},
+		{"no id", "流水号,记账日期,收支,金额,对方户名,对方账号,附言,虚拟账号\n,2026-11-20,收入,1,x,y,,\n", "流水号"},
+	} {
+		_, err := funds.ParseStatementCSV("x", strings.NewReader(tc.csv))
+		if err == nil || !strings.Contains(fmt.Sprint(err)+problems(err), tc.want) {
+			t.Errorf("%s: %v, want a refusal naming %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func problems(err error) string {
+	e, ok := apperr.As(err)
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range e.Fields {
+		b.WriteString(f.Detail + "\n")
+	}
+	return b.String()
 }

@@ -64,10 +64,20 @@ func (k AccountKind) sign() int64 {
 type TransferKind string
 
 const (
-	KindReceipt    TransferKind = "receipt"    // money in, to a case party's account or to suspense
-	KindReversal   TransferKind = "reversal"   // a correction undoing an earlier transfer
-	KindAllocation TransferKind = "allocation" // from the paying party to the creditors and fees
+	KindReceipt      TransferKind = "receipt"      // money in, to a case party's account or to suspense
+	KindReversal     TransferKind = "reversal"     // a correction undoing an earlier transfer
+	KindAllocation   TransferKind = "allocation"   // from the paying party to the creditors and fees
+	KindUnidentified TransferKind = "unidentified" // money in that names no case: custody → suspense (FUND-3)
 )
+
+// ValueDate is the day the money of a transfer reached the custody
+// account.
+func (t *Transfer) ValueDate() legal.Date {
+	if !t.ValueOn.IsZero() {
+		return t.ValueOn
+	}
+	return legal.DateOf(t.CreatedAt)
+}
 
 // Label is the kind's Chinese name.
 func (k TransferKind) Label() string {
@@ -78,6 +88,16 @@ func (k TransferKind) Label() string {
 		return "冲正"
 	case KindAllocation:
 		return "款项分配"
+	case KindUnidentified:
+		return "不明款入账"
+	case KindPayout:
+		return "发放（在途）"
+	case KindPayoutSettled:
+		return "发放完成"
+	case KindPayoutFailed:
+		return "发放失败退回分户"
+	case KindPayoutReturned:
+		return "发放被退回"
 	}
 	return string(k)
 }
@@ -105,14 +125,17 @@ func credit(a *Account, fen int64) Posting {
 
 // Transfer is one balanced movement of money.
 type Transfer struct {
-	ID            uuid.UUID
-	CourtID       uuid.UUID
-	CaseID        uuid.UUID // uuid.Nil for money not yet claimed by a case
-	Kind          TransferKind
-	AmountFen     int64
-	Ref           string
-	Memo          string
-	Reverses      uuid.UUID
+	ID        uuid.UUID
+	CourtID   uuid.UUID
+	CaseID    uuid.UUID // uuid.Nil for money not yet claimed by a case
+	Kind      TransferKind
+	AmountFen int64
+	Ref       string
+	Memo      string
+	Reverses  uuid.UUID
+	// ValueOn is the day the money reached the custody account, when not
+	// the day the transfer was written.
+	ValueOn       legal.Date
 	CreatedByName string
 	CreatedAt     time.Time
 	Postings      []Posting
@@ -175,9 +198,13 @@ func post(ctx context.Context, tx *store.Tx, t *Transfer) (*Transfer, error) {
 	t.ID, t.CreatedAt = store.NewID(), time.Now().UTC()
 	caseID := uuid.NullUUID{UUID: t.CaseID, Valid: t.CaseID != uuid.Nil}
 	reverses := uuid.NullUUID{UUID: t.Reverses, Valid: t.Reverses != uuid.Nil}
-	if _, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, created_by,
-		created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen,
-		t.Ref, truncate(t.Memo, 500), reverses, by, t.CreatedByName, t.CreatedAt); err != nil {
+	var valueOn *legal.Date
+	if !t.ValueOn.IsZero() {
+		valueOn = &t.ValueOn
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, value_on, created_by,
+		created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen,
+		t.Ref, truncate(t.Memo, 500), reverses, valueOn, by, t.CreatedByName, t.CreatedAt); err != nil {
 		return nil, err
 	}
 	if err := store.InsertRows(ctx, tx, `INSERT INTO fund_postings (transfer_id, seq, account_id, amount_fen) VALUES `, 4, len(t.Postings),
@@ -226,14 +253,19 @@ func transferByRef(ctx context.Context, tx *store.Tx, courtID uuid.UUID, kind Tr
 	return t, loadPostings(ctx, tx, []*Transfer{t})
 }
 
-const transferColumns = `t.id, t.court_id, t.case_id, t.kind, t.amount_fen, t.ref, t.memo, t.reverses, t.created_by_name, t.created_at`
+const transferColumns = `t.id, t.court_id, t.case_id, t.kind, t.amount_fen, t.ref, t.memo, t.reverses, t.value_on, t.created_by_name,
+	t.created_at`
 
 func scanTransfer(sc store.Scanner) (*Transfer, error) {
 	t := &Transfer{}
 	var caseID, reverses uuid.NullUUID
-	if err := sc.Scan(&t.ID, &t.CourtID, &caseID, &t.Kind, &t.AmountFen, &t.Ref, &t.Memo, &reverses, &t.CreatedByName,
+	var valueOn *legal.Date
+	if err := sc.Scan(&t.ID, &t.CourtID, &caseID, &t.Kind, &t.AmountFen, &t.Ref, &t.Memo, &reverses, &valueOn, &t.CreatedByName,
 		&t.CreatedAt); err != nil {
 		return nil, err
+	}
+	if valueOn != nil {
+		t.ValueOn = *valueOn
 	}
 	t.CaseID, t.Reverses, t.CreatedAt = caseID.UUID, reverses.UUID, t.CreatedAt.UTC()
 	return t, nil

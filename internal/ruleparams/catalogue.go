@@ -79,6 +79,9 @@ var (
 	KeyRequeryForMonths        = Key{"ZB-9", "requery_for_months"}
 	KeyTransferWaitDays        = Key{"TERM-4", "wait_days"}
 	KeyTransferAnswerDays      = Key{"TERM-4", "answer_days"}
+	KeyPayoutDays              = Key{"FUND-4", "payout_days"}
+	KeyLargePayoutYuan         = Key{"FUND-6", "large_payout_yuan"}
+	KeyUnmatchedClaimDays      = Key{"FUND-3", "claim_days"}
 )
 
 // Citations, as DOMAIN.md §3 gives them.
@@ -93,6 +96,7 @@ const (
 	citeIntakeLocal = "地方执行立案工作指引（地方实践）"
 	citeSeizureTerm = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（2022年）第485条"
 	citeTransfer    = "《最高人民法院关于首先查封法院与优先债权执行法院处分查封财产有关问题的批复》（法释〔2016〕6号）"
+	citeFunds       = "《最高人民法院关于执行款物管理工作的规定》（法发〔2017〕6号）"
 	citeZhongben    = "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》（法发〔2016〕21号）第9条"
 )
 
@@ -131,6 +135,11 @@ var catalogue = []Param{
 	{Key: KeyRequeryForMonths, Label: "终本案件定期复查财产的总时长", Unit: "个月", Type: Int, Min: 6, Max: 120, Seed: "60", Citation: citeZhongben, Since: 2},
 	{Key: KeyTransferWaitDays, Label: "首封法院查封后未启动处分、优先债权执行法院可商请移送的天数", Unit: "天", Type: Int, Min: 1, Max: 365, Seed: "60", Citation: citeTransfer + "第1条", Since: 3},
 	{Key: KeyTransferAnswerDays, Label: "首封法院答复商请移送执行函的期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "15", Citation: citeTransfer + "第2条", Since: 3},
+	{Key: KeyPayoutDays, Label: "执行款到账后发放给申请执行人的期限", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "30", Citation: citeFunds +
+		"；各地规定 5 至 30 日不等", Since: 4},
+	{Key: KeyLargePayoutYuan, Label: "须由执行局长审批的案款发放金额（含本数）", Unit: "元", Type: Int, Min: 1, Max: 100_000_000, Seed: "100000",
+		Citation: citeFunds + "；审批层级为地方规定", Since: 4},
+	{Key: KeyUnmatchedClaimDays, Label: "不明款认领期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeFunds + "（地方规定）", Since: 4},
 }
 
 // index maps a key to its place in catalogue.

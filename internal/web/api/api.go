@@ -68,6 +68,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.assets(a)
 	h.transfers(a)
 	h.funds(a)
+	h.payouts(a)
+	h.statements(a)
 	h.field(a)
 	h.portal(a)
 	return a

@@ -1,0 +1,51 @@
+package legal
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+)
+
+// ProRata shares totalFen among claims in proportion to their weights, exact
+// to the fen (DIST-2 pro rata, MASS-6). Each share is first floored; the fen
+// left over go one each to the largest remainders, ties to the earlier
+// claim (the remainder rule). Shares sum to totalFen exactly when any weight
+// is positive; no share exceeds its weight when totalFen does not exceed
+// their sum. Negative weights count as zero.
+func ProRata(totalFen int64, weights []int64) []int64 {
+	out := make([]int64, len(weights))
+	var sum int64
+	for _, w := range weights {
+		sum += max(w, 0)
+	}
+	if sum == 0 || totalFen <= 0 {
+		return out
+	}
+	type rem struct {
+		i int
+		r int64 // remainder numerator, out of sum
+	}
+	rems := make([]rem, 0, len(weights))
+	var given int64
+	for i, w := range weights {
+		w = max(w, 0)
+		q, r := mulDiv(totalFen, w, sum)
+		out[i] = q
+		given += q
+		rems = append(rems, rem{i, r})
+	}
+	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.r, a.r) })
+	for k := int64(0); k < totalFen-given; k++ {
+		out[rems[k].i]++
+	}
+	return out
+}
+
+// mulDiv returns a×b/c and its remainder for non-negative operands, exact
+// through a 128-bit product; the quotient must fit in int64 (it does in
+// ProRata, where b ≤ c).
+func mulDiv(a, b, c int64) (q, r int64) {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	uq, ur := bits.Div64(hi, lo, uint64(c))
+	return int64(uq), int64(ur)
+}

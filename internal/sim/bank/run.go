@@ -1,0 +1,106 @@
+package bank
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// RunDue carries out synchronously everything due now — payouts and the
+// returns of bounced ones — and returns the number of results produced.
+// Tests use it (with TimeScale 0, or a clock they move) instead of waiting.
+func (s *Sim) RunDue(ctx context.Context) int {
+	if ctx.Err() != nil {
+		return 0
+	}
+	return s.process(s.now())
+}
+
+// Run carries out instructions and returns when they fall due, until ctx
+// ends or the simulator is closed, sleeping on a timer in between. It
+// returns nil when stopped and the journal's error when the journal failed.
+func (s *Sim) Run(ctx context.Context) error {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		broken, closed := s.broken, s.closed
+		s.mu.Unlock()
+		if broken != nil {
+			return broken
+		}
+		if closed || ctx.Err() != nil {
+			return nil
+		}
+		s.process(s.now())
+		wait := time.Hour
+		if next, ok := s.nextDue(); ok {
+			wait = max(time.Millisecond, next.Sub(s.now()))
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.done:
+			return nil
+		case <-s.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// nextDue is when the next payout or return falls due.
+func (s *Sim) nextDue() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.due) == 0 {
+		return time.Time{}, false
+	}
+	return s.due[0].due, true
+}
+
+// Serve serves Handler on ln and runs Run until ctx ends; then it stops
+// the HTTP server, giving requests in flight up to 5 s. It returns nil when
+// stopped by ctx, else the listener's or the journal's error. It does not
+// Close the simulator.
+func (s *Sim) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runErr, serveErr := make(chan error, 1), make(chan error, 1)
+	go func() { runErr <- s.Run(ctx) }()
+	go func() { serveErr <- srv.Serve(ln) }()
+	var err error
+	ranOut := false
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	case err = <-runErr:
+		ranOut = true
+	}
+	cancel()
+	sctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	if serr := srv.Shutdown(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	if !ranOut {
+		if rerr := <-runErr; rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
