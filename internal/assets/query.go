@@ -252,8 +252,10 @@ func ForCase(ctx context.Context, q store.Querier, caseID uuid.UUID) (*CaseView,
 	if v.Transfers, err = caseTransfers(ctx, q, caseID); err != nil {
 		return nil, err
 	}
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+carrySelect+`) x WHERE EXISTS (SELECT 1 FROM cases WHERE id = ? AND
-		case_type = 'first_enforcement')`, caseID, caseID, caseID, caseID, caseID).Scan(&v.Carriable); err != nil {
+	// Counted by asset: of two preservations of one asset only the first
+	// is carried.
+	if err := q.QueryRow(ctx, `SELECT COUNT(DISTINCT asset_id) FROM controls WHERE id IN (`+carrySelect+`) AND EXISTS (SELECT 1 FROM cases
+		WHERE id = ? AND case_type = 'first_enforcement')`, caseID, caseID, caseID, caseID, caseID).Scan(&v.Carriable); err != nil {
 		return nil, err
 	}
 	v.Offer, err = fastPath(ctx, q, caseID, v)

@@ -9,6 +9,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
+	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
@@ -69,6 +70,73 @@ func ControlRulings(ctx context.Context, q store.Querier, caseID uuid.UUID) (map
 				out[id] = d.Number
 			}
 		}
+	}
+	return out, rows.Err()
+}
+
+// SettledTransfers lists the transfer requests (TERM-4) of the caller's
+// courts that are no longer waiting for an answer — agreed, refused or
+// withdrawn —, the latest first (assets.control). The worklist shows them
+// after the pending ones (Transfers with TransferPending); Incoming as in
+// TransferFilter.
+func SettledTransfers(ctx context.Context, q store.Querier, incoming bool, req page.Request) (page.Page[*Transfer], error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return page.Page[*Transfer]{}, err
+	}
+	if err := p.Require(access.AssetsControl); err != nil {
+		return page.Page[*Transfer]{}, err
+	}
+	col := "t.requesting_court_id"
+	if incoming {
+		col = "t.holding_court_id"
+	}
+	cond, args := p.CourtFilter(col)
+	return store.PageByID(ctx, q, req, transferSelect+` WHERE `+cond+` AND t.status <> 'pending'`, args, "t.id", true, scanTransfer,
+		func(t *Transfer) uuid.UUID { return t.ID })
+}
+
+// AssetRef names an asset: its kind, reference and institution. Pages mask
+// account numbers, which Transfer.AssetName gives whole.
+type AssetRef struct {
+	Kind        agency.Kind
+	Ref         string
+	Institution string
+}
+
+// TransferAssets returns the assets the transfer requests name, by asset
+// id. The requests were read in the caller's scope (Transfers, GetTransfer),
+// so nothing else is checked.
+func TransferAssets(ctx context.Context, q store.Querier, ts []*Transfer) (map[uuid.UUID]AssetRef, error) {
+	out := map[uuid.UUID]AssetRef{}
+	if len(ts) == 0 {
+		return out, nil
+	}
+	var ids []any
+	marks := ""
+	for _, t := range ts {
+		if _, ok := out[t.AssetID]; ok {
+			continue
+		}
+		out[t.AssetID] = AssetRef{}
+		ids = append(ids, t.AssetID)
+		if marks != "" {
+			marks += ", "
+		}
+		marks += "?"
+	}
+	rows, err := q.Query(ctx, `SELECT id, kind, ref, institution FROM assets WHERE id IN (`+marks+`)`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var a AssetRef
+		if err := rows.Scan(&id, &a.Kind, &a.Ref, &a.Institution); err != nil {
+			return nil, err
+		}
+		out[id] = a
 	}
 	return out, rows.Err()
 }

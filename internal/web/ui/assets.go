@@ -113,6 +113,11 @@ type assetsView struct {
 	// Refusal is why an action was refused when its form is no longer
 	// shown (the fast path's offer went away meanwhile).
 	Refusal string
+	// The seizure registry across cases (transfers.go): the transfer
+	// requests the case sent or received (TERM-4) and the preservation
+	// measures it may carry (TERM-5).
+	Transfers []transferRow
+	Carry     *carryView
 }
 
 // offerView is the fast path's offer (assets.Offer): what the debtor owes
@@ -245,6 +250,16 @@ type controlRow struct {
 	Release    *caseForm
 	Deduct     *caseForm
 	Open       string // the change form shown open (it was refused)
+	// The registry's marks (transfers.go): a preservation measure, one
+	// carried from a preservation case, a duplicate preservation (TERM-5);
+	// for a waiting seizure behind another court's 首封, that 首封 and the
+	// 商请移送 form or where the request stands (TERM-4).
+	Preservation   bool
+	CarriedFrom    *caseLink
+	DuplicateOf    *caseLink
+	FirstElsewhere string
+	TransferNote   string
+	Transfer       *caseForm
 }
 
 type agencyBacklog struct {
@@ -453,6 +468,7 @@ func (u *UI) caseAssets(ctx context.Context, p *access.Principal, c *cases.Case,
 			NewCaseID: pr.NewCaseID, NewCaseNo: pr.NewCaseNo})
 	}
 	v.CanReview = p.Can(access.ApplicationsReview)
+	caseRegistry(v, cv, c, p, today, failed, form, formFor)
 	return v, nil
 }
 

@@ -93,18 +93,7 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"query": func(base string, kv ...string) string {
-		v := url.Values{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if kv[i+1] != "" {
-				v.Set(kv[i], kv[i+1])
-			}
-		}
-		if len(v) == 0 {
-			return base
-		}
-		return base + "?" + v.Encode()
-	},
+	"query":    queryURL,
 	"fieldErr": func(errs map[string]string, field string) string { return errs[field] },
 	"contains": func(list []access.Permission, p access.Permission) bool {
 		for _, x := range list {
@@ -114,6 +103,21 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+}
+
+// queryURL is base with the non-empty values of kv (name, value …) as its
+// query.
+func queryURL(base string, kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return base
+	}
+	return base + "?" + v.Encode()
 }
 
 // New parses the templates: each page is the layout, the shared partials
@@ -187,6 +191,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerField(mux)       // field.go: field tasks (外勤)
 	u.registerPortal(mux)      // portal.go: the agency portal (协执单位)
 	u.registerRestoration(mux) // restoration.go: restoration proposals after 终本 re-queries
+	u.registerTransfers(mux)   // transfers.go: the seizure registry across cases (TERM-4 transfer requests, TERM-5 carrying)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -250,6 +255,9 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.AgencyAnswer) {
 		items = append(items, nav{"portal", "协助请求", "/portal"})
+	}
+	if p.Can(access.AssetsControl) {
+		items = append(items, nav{"transfers", "商请移送", "/transfer-requests"})
 	}
 	if p.Can(access.CasesRead) {
 		items = append(items, nav{"cases", "案件", "/cases"})
