@@ -59,7 +59,7 @@ func fastPath(ctx context.Context, q store.Querier, caseID uuid.UUID, v *CaseVie
 		if c.Status != ControlActive || c.Op != agency.OpFreeze || c.AmountFen <= 0 {
 			continue
 		}
-		if info, _ := agency.Info(kinds[c.AssetID]); info.Deduct {
+		if info, _ := agency.Info(kinds[c.AssetID]); info.Money {
 			o.FrozenFen += c.AmountFen
 			o.Freezes = append(o.Freezes, c)
 		}

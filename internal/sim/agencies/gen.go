@@ -312,7 +312,7 @@ func (g generator) accountNo() string {
 }
 
 func (g generator) deposits() []hold {
-	if !chance(g.r, 0.35) {
+	if !chance(g.r, 0.25) {
 		return nil
 	}
 	n := 1
@@ -327,7 +327,7 @@ func (g generator) deposits() []hold {
 			bal = logUniform(g.r, 100_00, 300_000_00)
 			desc, typ = "个人活期储蓄账户", "个人银行结算账户（I类）"
 		} else {
-			bal = logUniform(g.r, 1_000_00, 5_000_000_00)
+			bal = logUniform(g.r, 1_000_00, 1_500_000_00)
 			desc, typ = "单位基本存款账户", "基本存款账户"
 			if i > 0 {
 				desc, typ = "单位一般存款账户", "一般存款账户"
