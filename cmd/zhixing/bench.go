@@ -21,7 +21,9 @@ import (
 const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
       zhixing bench inquiry [--cases N,N…] [--runs N] [--faults] [--unlimited] [--batch-size N] [--claim-limit N] [--sim-run]
                             [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
-  intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）。
+      zhixing bench ledger [--transfers N] [--workers N] [--courts N] [--runs N] [--db 连接串] [--data-dir 目录]
+  intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）；
+  ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）。
   SQLite 在数据目录中新建临时文件，PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；
   结束后删除。--db 所指的数据库本身不会被读写。
 `
@@ -29,6 +31,9 @@ const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpup
 func (e *env) bench(args []string) int {
 	if len(args) > 0 && args[0] == "inquiry" {
 		return e.benchInquiry(args[1:])
+	}
+	if len(args) > 0 && args[0] == "ledger" {
+		return e.benchLedger(args[1:])
 	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprint(e.stderr, benchUsage)
@@ -256,4 +261,57 @@ func printSeries(w io.Writer, r bench.InquiryReport) {
 		}
 		fmt.Fprintf(w, "| %d | %d | %d | %d | %s | %s |\n", i, s.Sent, s.Applied, s.Msgs(), mib(last.HeapInuse), mib(last.RSS))
 	}
+}
+
+// benchLedger is `zhixing bench ledger`: P5, ledger transfers against the
+// raw INSERT rate, spread over many courts' custody accounts and with 80 %
+// on one. It exits non-zero when the ledger does not verify afterwards.
+func (e *env) benchLedger(args []string) int {
+	fs := flag.NewFlagSet("zhixing bench ledger", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	transfers := fs.Int("transfers", 5000, "每轮转账笔数（同数的单行 INSERT 作基准）")
+	workers := fs.Int("workers", 4, "并发写入的数量（各自的案件）")
+	courts := fs.Int("courts", 9, "均匀分布时案件分散到的法院数")
+	runs := fs.Int("runs", 3, "轮数；报告取中位数")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return exitUsage
+	}
+	if *transfers < 1 || *workers < 1 || *courts < 1 || *runs < 1 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitUsage
+	}
+	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
+		}
+	}()
+	fmt.Fprintf(e.stdout, "P5 案款账基准：%s，%d 核，每轮 %d 笔，%d 个并发写入，%d 轮\n", db.Engine().Label(), runtime.NumCPU(), *transfers, *workers, *runs)
+	rep, err := bench.Ledger(e.ctx, db, bench.LedgerOptions{Transfers: *transfers, Workers: *workers, Courts: *courts, Runs: *runs,
+		Progress: e.stdout})
+	if err != nil {
+		return e.fail("基准中断：%v", err)
+	}
+	fmt.Fprintf(e.stdout, "\n| engine | measure | per op | rate | ratio | target |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(e.stdout, "| %s | raw single-row INSERT, one commit each, %d writers | %s | %.0f/s | 1.00 | |\n", rep.Engine, rep.Workers,
+		rep.Raw.PerOp().Round(1000), rep.Raw.Rate())
+	fmt.Fprintf(e.stdout, "| %s | ledger transfer, one commit each, custody accounts of %d courts | %s | %.0f/s | %.2f of raw | ≥ 0.5 |\n", rep.Engine,
+		rep.Courts, rep.Uniform.PerOp().Round(1000), rep.Uniform.Rate(), rep.UniformRatio())
+	fmt.Fprintf(e.stdout, "| %s | ledger transfer, %.0f %% on one court's custody account | %s | %.0f/s | %.2f of uniform | ≥ 0.8 |\n", rep.Engine,
+		100*rep.CustodyShare, rep.Hot.PerOp().Round(1000), rep.Hot.Rate(), rep.HotRatio())
+	if !rep.VerifiedBalanced {
+		fmt.Fprintf(e.stdout, "\n案款账核验失败：\n  %s\n", strings.Join(rep.VerifyProblems, "\n  "))
+		return exitFail
+	}
+	fmt.Fprintf(e.stdout, "\n案款账核验通过：%d 笔转账借贷平衡，专户与各分户合计相符。\n", rep.VerifiedTransfers)
+	return exitOK
 }

@@ -50,6 +50,8 @@ const usage = `zhixing — 执行事务平台
                                         在临时数据库上测量立案性能（PERFORMANCE.md P1）
   zhixing bench inquiry [--cases N[,M]] [--faults] [--unlimited]
                                         测量查控消息吞吐与内存，并核对无丢失、无重复（P4）
+  zhixing bench ledger [--transfers N] [--workers N]
+                                        测量案款账转账速率（P5），结束后核验案款账
   zhixing sim agencies [--addr 127.0.0.1:7070] [--time-scale 0.01]
                                         单独运行协执单位模拟器（serve 默认在进程内运行）
   zhixing sim bank [--addr 127.0.0.1:7071] [--time-scale 0.01]

@@ -58,3 +58,57 @@ func TestIntakeBench(t *testing.T) {
 		})
 	}
 }
+
+// TestLedgerBench runs the P5 harness small on each engine: transfers in
+// both spreads by several writers, and a ledger that verifies afterwards.
+func TestLedgerBench(t *testing.T) {
+	t.Parallel()
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dsn := t.TempDir() + "/unused.db"
+			if e == store.Postgres {
+				dsn = storetest.PostgresURL()
+			}
+			db, drop, err := bench.Scratch(ctx, dsn, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := drop(); err != nil {
+					t.Error(err)
+				}
+			}()
+			rep, err := bench.Ledger(ctx, db, bench.LedgerOptions{Transfers: 60, Workers: 3, Cases: 12, Courts: 3, Runs: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.UniformRuns) != 2 || len(rep.HotRuns) != 2 || rep.Raw.Rate() <= 0 || rep.UniformRatio() <= 0 || rep.HotRatio() <= 0 {
+				t.Fatalf("report %+v", rep)
+			}
+			if !rep.VerifiedBalanced || rep.VerifiedTransfers != 2*2*60 || rep.CustodyShare < 0.79 || rep.CustodyShare > 0.81 {
+				t.Fatalf("ledger after the bench: %d transfers, balanced %v, custody share %.2f, %v", rep.VerifiedTransfers,
+					rep.VerifiedBalanced, rep.CustodyShare, rep.VerifyProblems)
+			}
+		})
+	}
+}
+
+// BenchmarkLedgerTransfer is one ledger transfer per operation (P5's unit),
+// SQLite, one writer: go test -run '^$' -bench LedgerTransfer ./internal/bench/
+func BenchmarkLedgerTransfer(b *testing.B) {
+	ctx := context.Background()
+	db, drop, err := bench.Scratch(ctx, b.TempDir()+"/unused.db", b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = drop() }()
+	b.ResetTimer()
+	rep, err := bench.Ledger(ctx, db, bench.LedgerOptions{Transfers: max(b.N, 5), Workers: 1, Cases: 10, Courts: 2, Runs: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(rep.UniformRatio(), "of-raw")
+	b.ReportMetric(rep.HotRatio(), "hot-of-uniform")
+}

@@ -3,6 +3,7 @@ package funds
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,8 +50,8 @@ func scanAccount(sc store.Scanner) (*Account, error) {
 // 执行通知书) and returns the case's accounts in party order. Safe to call
 // again.
 func OpenCaseAccounts(ctx context.Context, tx *store.Tx, caseID uuid.UUID) ([]*Account, error) {
-	rows, err := tx.Query(ctx, `SELECT k.court_id, c.division_code, k.year, t.sort_order, k.seq, p.seq, p.role, p.party_id, p.name
-		FROM cases k JOIN courts c ON c.id = k.court_id JOIN case_types t ON t.code = k.case_type
+	rows, err := tx.Query(ctx, `SELECT k.court_id, k.year, t.sort_order, k.seq, p.seq, p.role, p.party_id, p.name
+		FROM cases k JOIN case_types t ON t.code = k.case_type
 		JOIN case_parties p ON p.case_id = k.id
 		WHERE k.id = ? AND NOT EXISTS (SELECT 1 FROM fund_accounts f WHERE f.case_id = k.id AND f.party_id = p.party_id AND f.kind = 'party')
 		ORDER BY p.seq`, caseID)
@@ -59,7 +60,6 @@ func OpenCaseAccounts(ctx context.Context, tx *store.Tx, caseID uuid.UUID) ([]*A
 	}
 	type missing struct {
 		court                uuid.UUID
-		division             string
 		year, typeOrder, seq int
 		partySeq             int
 		role                 string
@@ -68,31 +68,70 @@ func OpenCaseAccounts(ctx context.Context, tx *store.Tx, caseID uuid.UUID) ([]*A
 	}
 	list, err := store.ScanAll(rows, func(sc store.Scanner) (missing, error) {
 		var m missing
-		return m, sc.Scan(&m.court, &m.division, &m.year, &m.typeOrder, &m.seq, &m.partySeq, &m.role, &m.party, &m.name)
+		return m, sc.Scan(&m.court, &m.year, &m.typeOrder, &m.seq, &m.partySeq, &m.role, &m.party, &m.name)
 	})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return caseAccounts(ctx, tx, caseID)
+	}
+	division, err := numberPrefix(ctx, tx, list[0].court)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
 	for _, m := range list {
-		division := m.division
-		if len(division) != 6 {
-			division = "000000"
-		}
 		number := legal.VirtualAccountNo(division, m.year, max(m.typeOrder/10, 1)%100, m.seq, m.partySeq%100)
 		role := "申请执行人"
 		if m.role == "respondent" {
 			role = "被执行人"
 		}
-		// Two parties of one case share no account; a party in a case
-		// twice (as applicant and respondent) is not possible at intake.
+		// Only a concurrent opening of the same account is no error; a
+		// number already taken is (and fails the filing).
 		if _, err := tx.Exec(ctx, `INSERT INTO fund_accounts (id, court_id, kind, case_id, party_id, role, number, name, created_at)
-			VALUES (?, ?, 'party', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, store.NewID(), m.court, caseID, m.party, m.role, number,
-			fmt.Sprintf("%s %s", role, m.name), now); err != nil {
+			VALUES (?, ?, 'party', ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, party_id) WHERE kind = 'party' DO NOTHING`,
+			store.NewID(), m.court, caseID, m.party, m.role, number, fmt.Sprintf("%s %s", role, m.name), now); err != nil {
 			return nil, err
 		}
 	}
 	return caseAccounts(ctx, tx, caseID)
+}
+
+// numberPrefix is the 6 digits that open a court's virtual account numbers:
+// its GB/T 2260 division code, or, for a court without one (a court for a
+// special zone, 粤0491), its province's two digits and the digits of its
+// 法院代字 (440491), which no division code of the province uses.
+func numberPrefix(ctx context.Context, q store.Querier, courtID uuid.UUID) (string, error) {
+	var division, code string
+	var parent uuid.NullUUID
+	if err := q.QueryRow(ctx, `SELECT division_code, code, parent_id FROM courts WHERE id = ?`, courtID).Scan(&division, &code, &parent); err != nil {
+		return "", err
+	}
+	if len(division) == 6 {
+		return division, nil
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, code)
+	province := "00"
+	for parent.Valid {
+		var d string
+		if err := q.QueryRow(ctx, `SELECT division_code, parent_id FROM courts WHERE id = ?`, parent.UUID).Scan(&d, &parent); err != nil {
+			return "", err
+		}
+		if len(d) >= 2 {
+			province = d[:2]
+			break
+		}
+	}
+	if len(digits) < 4 {
+		digits = strings.Repeat("0", 4-len(digits)) + digits
+	}
+	return province + digits[len(digits)-4:], nil
 }
 
 // caseAccounts returns the party accounts of a case in party order.

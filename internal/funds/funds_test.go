@@ -424,3 +424,78 @@ func problems(err error) string {
 	}
 	return b.String()
 }
+
+// FUND-1 for a court without a division code (粤2072): its numbers are its
+// own, not another such court's, and filing never leaves a party without
+// an account.
+func TestAccountNumbersOfCourtsWithoutDivisionCode(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		seen := map[string]string{}
+		for i, code := range []string{"粤2072", "粤0491"} {
+			staff := intaketest.NewStaff(t, db, code)
+			c := fileCase(t, db, staff, 5801+i)
+			l, err := funds.ForCase(staff.Judge, db, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Accounts) != len(c.Parties) {
+				t.Fatalf("%s: %d accounts for %d parties", code, len(l.Accounts), len(c.Parties))
+			}
+			for _, a := range l.Accounts {
+				if other, dup := seen[a.Number]; dup || !legal.CheckVirtualAccountNo(a.Number) || !strings.HasPrefix(a.Number, "44") {
+					t.Errorf("%s: number %s (also %s's)", code, a.Number, other)
+				}
+				seen[a.Number] = code
+			}
+		}
+	})
+}
+
+// The ledger refuses to take more from a party's account than it holds, in
+// the statement that posts it; a refused transfer leaves nothing behind.
+func TestOverdraftRefused(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		staff := intaketest.NewStaff(t, db, "")
+		c := fileCase(t, db, staff, 5901)
+		if _, err := store.TransactValue(staff.Sys, db, func(ctx context.Context, tx *store.Tx) (*funds.Transfer, error) {
+			return funds.ReceiveDeduction(ctx, tx, funds.Deduction{CourtID: c.CourtID, CaseID: c.ID, PartyID: respondent(c), AmountFen: 1_000,
+				RequestID: uuid.New()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		move := func(fen int64) error {
+			return db.Transact(staff.Sys, func(ctx context.Context, tx *store.Tx) error {
+				accounts, err := funds.OpenCaseAccounts(ctx, tx, c.ID)
+				if err != nil {
+					return err
+				}
+				var from, to *funds.Account
+				for _, a := range accounts {
+					if a.Role == "respondent" {
+						from = a
+					} else {
+						to = a
+					}
+				}
+				_, err = funds.Post(ctx, tx, &funds.Transfer{CourtID: c.CourtID, CaseID: c.ID, Kind: funds.KindAllocation,
+					Postings: []funds.Posting{funds.Debit(from, fen), funds.Credit(to, fen)}})
+				return err
+			})
+		}
+		if err := move(1_001); apperr.CodeOf(err) != "insufficient_balance" || !strings.Contains(err.Error(), "被执行人") {
+			t.Errorf("overdraft: %v", err)
+		}
+		rep := verify(t, db)
+		if !rep.OK() || rep.Transfers != 1 {
+			t.Errorf("after the refusal: %+v", rep)
+		}
+		if err := move(1_000); err != nil {
+			t.Errorf("the whole balance: %v", err)
+		}
+		if rep := verify(t, db); !rep.OK() || rep.Transfers != 2 {
+			t.Errorf("after the move: %+v", rep)
+		}
+	})
+}

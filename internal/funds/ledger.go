@@ -117,10 +117,11 @@ func (p Posting) Kind() AccountKind { return p.kind }
 
 // debit and credit build the postings of a transfer.
 func debit(a *Account, fen int64) Posting {
-	return Posting{AccountID: a.ID, AmountFen: fen, kind: a.Kind}
+	return Posting{AccountID: a.ID, AmountFen: fen, kind: a.Kind, AccountNumber: a.Number, AccountName: a.Name}
 }
+
 func credit(a *Account, fen int64) Posting {
-	return Posting{AccountID: a.ID, AmountFen: -fen, kind: a.Kind}
+	return Posting{AccountID: a.ID, AmountFen: -fen, kind: a.Kind, AccountNumber: a.Number, AccountName: a.Name}
 }
 
 // Transfer is one balanced movement of money.
@@ -171,20 +172,6 @@ func post(ctx context.Context, tx *store.Tx, t *Transfer) (*Transfer, error) {
 	}
 	t.AmountFen = moved
 	t.Ref, t.Memo = strings.TrimSpace(t.Ref), strings.TrimSpace(t.Memo)
-	if t.Ref != "" {
-		prev, err := transferByRef(ctx, tx, t.CourtID, t.Kind, t.Ref)
-		if err != nil {
-			return nil, err
-		}
-		if prev != nil {
-			if prev.AmountFen != t.AmountFen {
-				return nil, apperr.New(apperr.Conflict, "ref_reused", fmt.Sprintf("参考号 %s 已用于另一笔 %s 的款项", t.Ref,
-					triage.FormatYuan(prev.AmountFen)))
-			}
-			prev.Repeat = true
-			return prev, nil
-		}
-	}
 	var by uuid.NullUUID
 	if p := access.From(ctx); p != nil && !p.IsSystem() {
 		by = uuid.NullUUID{UUID: p.UserID, Valid: true}
@@ -202,47 +189,60 @@ func post(ctx context.Context, tx *store.Tx, t *Transfer) (*Transfer, error) {
 	if !t.ValueOn.IsZero() {
 		valueOn = &t.ValueOn
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, value_on, created_by,
-		created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen,
-		t.Ref, truncate(t.Memo, 500), reverses, valueOn, by, t.CreatedByName, t.CreatedAt); err != nil {
+	// A reference recorded before makes the INSERT do nothing (the partial
+	// unique index), and the earlier transfer comes back: no read first.
+	res, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, value_on, created_by,
+		created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (court_id, kind, ref) WHERE ref <> '' DO NOTHING`,
+		t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen, t.Ref, truncate(t.Memo, 500), reverses, valueOn, by, t.CreatedByName, t.CreatedAt)
+	if err != nil {
 		return nil, err
 	}
-	if err := store.InsertRows(ctx, tx, `INSERT INTO fund_postings (transfer_id, seq, account_id, amount_fen) VALUES `, 4, len(t.Postings),
-		func(i int, args []any) []any {
-			return append(args, t.ID, i+1, t.Postings[i].AccountID, t.Postings[i].AmountFen)
-		}); err != nil {
+	if n, err := res.RowsAffected(); err != nil {
 		return nil, err
-	}
-	// Party accounts are credit-normal: a credit (negative posting) adds to
-	// what the court owes the party. The guard refuses an overdraft in the
-	// same statement that moves the balance, so two transfers racing for
-	// the same money cannot both pass.
-	for _, p := range t.Postings {
-		if p.kind != Party {
-			continue
-		}
-		res, err := tx.Exec(ctx, `UPDATE fund_accounts SET balance_fen = balance_fen - ? WHERE id = ? AND balance_fen - ? >= 0`,
-			p.AmountFen, p.AccountID, p.AmountFen)
+	} else if n == 0 {
+		prev, err := transferByRef(ctx, tx, t.CourtID, t.Kind, t.Ref)
 		if err != nil {
 			return nil, err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, err
-		} else if n == 0 {
-			var balance int64
-			var name string
-			if err := tx.QueryRow(ctx, `SELECT balance_fen, name FROM fund_accounts WHERE id = ?`, p.AccountID).Scan(&balance, &name); err != nil {
-				return nil, err
-			}
-			return nil, apperr.New(apperr.Conflict, "insufficient_balance", fmt.Sprintf("%s 余额 %s，不足 %s", name,
-				triage.FormatYuan(balance), triage.FormatYuan(p.AmountFen)))
+		if prev == nil {
+			return nil, fmt.Errorf("funds: transfer %s %q neither written nor found", t.Kind, t.Ref)
 		}
+		if prev.AmountFen != t.AmountFen {
+			return nil, apperr.New(apperr.Conflict, "ref_reused", fmt.Sprintf("参考号 %s 已用于另一笔 %s 的款项", t.Ref,
+				triage.FormatYuan(prev.AmountFen)))
+		}
+		prev.Repeat = true
+		return prev, nil
+	}
+	// Party accounts are credit-normal: a credit (negative posting) adds to
+	// what the court owes the party. The posting's INSERT moves the kept
+	// balance (a trigger, migration 00012) and the account's CHECK refuses
+	// an overdraft in the same statement, so two transfers racing for the
+	// same money cannot both pass.
+	err = store.InsertRows(ctx, tx, `INSERT INTO fund_postings (transfer_id, seq, account_id, amount_fen) VALUES `, 4, len(t.Postings),
+		func(i int, args []any) []any {
+			return append(args, t.ID, i+1, t.Postings[i].AccountID, t.Postings[i].AmountFen)
+		})
+	if store.IsCheckViolation(err) {
+		var names []string
+		for _, p := range t.Postings {
+			if p.kind == Party && p.AmountFen > 0 {
+				names = append(names, p.AccountName+" 转出 "+triage.FormatYuan(p.AmountFen))
+			}
+		}
+		return nil, apperr.New(apperr.Conflict, "insufficient_balance", "余额不足："+strings.Join(names, "；"))
+	}
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
 func transferByRef(ctx context.Context, tx *store.Tx, courtID uuid.UUID, kind TransferKind, ref string) (*Transfer, error) {
-	t, err := scanTransfer(tx.QueryRow(ctx, `SELECT `+transferColumns+` FROM fund_transfers t WHERE t.court_id = ? AND t.kind = ? AND t.ref = ?`,
+	// ref <> '' lets the planner use the partial unique index (both
+	// engines): without it this read scanned every transfer.
+	t, err := scanTransfer(tx.QueryRow(ctx, `SELECT `+transferColumns+` FROM fund_transfers t WHERE t.court_id = ? AND t.kind = ? AND t.ref = ?
+		AND t.ref <> ''`,
 		courtID, string(kind), ref))
 	if store.IsNoRows(err) {
 		return nil, nil

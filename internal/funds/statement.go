@@ -103,7 +103,8 @@ func ImportStatement(ctx context.Context, tx *store.Tx, courtID uuid.UUID, st ba
 		}
 		// A line matched before and a line parked before are both repeats.
 		var seen int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM fund_transfers WHERE court_id = ? AND ref = ? AND kind IN ('receipt', 'unidentified')`,
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM fund_transfers WHERE court_id = ? AND kind IN ('receipt', 'unidentified')
+			AND ref = ? AND ref <> ''`,
 			courtID, t.Ref).Scan(&seen); err != nil {
 			return nil, err
 		}

@@ -63,6 +63,17 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// IsCheckViolation reports whether err is a CHECK constraint violation.
+func IsCheckViolation(err error) bool {
+	if c, ok := sqliteCode(err); ok {
+		return c == sqlite3.SQLITE_CONSTRAINT_CHECK
+	}
+	if c, ok := pgCode(err); ok {
+		return c == "23514"
+	}
+	return false
+}
+
 // IsForeignKeyViolation reports whether err is a foreign-key violation.
 func IsForeignKeyViolation(err error) bool {
 	if c, ok := sqliteCode(err); ok {
