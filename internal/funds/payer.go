@@ -24,7 +24,8 @@ type PayerConfig struct {
 	// Batch is the most instructions sent at once (≤ 500, default 200).
 	Batch int
 	// Lease is how long a claimed payout waits before it may be claimed
-	// again when its sender died (default 1 minute).
+	// again when its sender died (default 10 s; a send taking longer is
+	// harmless: the bank answers the second one "duplicate").
 	Lease time.Duration
 	// Backoff is the first retry delay after a failed send (default 5 s),
 	// doubling per attempt up to 10 minutes.
@@ -49,7 +50,7 @@ func NewPayer(db *store.DB, cfg PayerConfig) *Payer {
 		cfg.Batch = 200
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = time.Minute
+		cfg.Lease = 10 * time.Second
 	}
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 5 * time.Second
