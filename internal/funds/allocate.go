@@ -1,6 +1,7 @@
 package funds
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -53,26 +54,10 @@ func statementOf(ctx context.Context, q store.Querier, caseID uuid.UUID, today l
 	if due != nil {
 		st.Claim.LastDay = *due
 	}
-	rows, err := q.Query(ctx, `SELECT t.amount_fen, t.value_on, t.created_at FROM fund_transfers t WHERE t.case_id = ? AND t.kind = 'receipt'
-		AND NOT EXISTS (SELECT 1 FROM fund_transfers r WHERE r.reverses = t.id) ORDER BY t.created_at, t.id`, caseID)
+	payments, err := casePayments(ctx, q, caseID)
 	if err != nil {
 		return nil, nil, err
 	}
-	payments, err := store.ScanAll(rows, func(sc store.Scanner) (legal.Payment, error) {
-		var t Transfer
-		var valueOn *legal.Date
-		if err := sc.Scan(&t.AmountFen, &valueOn, &t.CreatedAt); err != nil {
-			return legal.Payment{}, err
-		}
-		if valueOn != nil {
-			t.ValueOn = *valueOn
-		}
-		return legal.Payment{On: t.ValueDate(), AmountFen: t.AmountFen}, nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	slices.SortStableFunc(payments, func(a, b legal.Payment) int { return a.On.Compare(b.On) })
 	st.Settlement = legal.Settle(st.Claim, payments, today)
 	if err := q.QueryRow(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN a.kind = 'fees' THEN -p.amount_fen ELSE 0 END), 0),
@@ -86,6 +71,58 @@ func statementOf(ctx context.Context, q store.Querier, caseID uuid.UUID, today l
 		return nil, nil, err
 	}
 	return st, payments, nil
+}
+
+// casePayments is the money the case's debtors paid, by the day it reached
+// the custody account: what came onto their accounts of the case as receipts
+// (deductions, payments, claimed money) and by distribution from another
+// case, less what a distribution passed on from them to other cases. Money
+// passed on is taken from the latest payments before it.
+func casePayments(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]legal.Payment, error) {
+	rows, err := q.Query(ctx, `SELECT -p.amount_fen, t.value_on, t.created_at FROM fund_postings p
+		JOIN fund_accounts a ON a.id = p.account_id JOIN fund_transfers t ON t.id = p.transfer_id
+		WHERE a.case_id = ? AND a.kind = 'party' AND a.role = 'respondent' AND t.kind IN ('receipt', 'distribution')
+		AND NOT EXISTS (SELECT 1 FROM fund_transfers r WHERE r.reverses = t.id)`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	moves, err := store.ScanAll(rows, func(sc store.Scanner) (legal.Payment, error) {
+		var t Transfer
+		var valueOn *legal.Date
+		if err := sc.Scan(&t.AmountFen, &valueOn, &t.CreatedAt); err != nil {
+			return legal.Payment{}, err
+		}
+		if valueOn != nil {
+			t.ValueOn = *valueOn
+		}
+		return legal.Payment{On: t.ValueDate(), AmountFen: t.AmountFen}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(moves, func(a, b legal.Payment) int {
+		if c := a.On.Compare(b.On); c != 0 {
+			return c
+		}
+		return -cmp.Compare(a.AmountFen, 0) // money in before money passed on, on one day
+	})
+	var out []legal.Payment
+	for _, m := range moves {
+		if m.AmountFen > 0 {
+			out = append(out, m)
+			continue
+		}
+		for owe := -m.AmountFen; owe > 0 && len(out) > 0; {
+			last := &out[len(out)-1]
+			take := min(owe, last.AmountFen)
+			last.AmountFen -= take
+			owe -= take
+			if last.AmountFen == 0 {
+				out = out[:len(out)-1]
+			}
+		}
+	}
+	return out, nil
 }
 
 // CaseStatement returns a case's statement of account today (cases.read).

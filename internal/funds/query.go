@@ -54,8 +54,10 @@ func ForCase(ctx context.Context, q store.Querier, caseID uuid.UUID) (*CaseLedge
 	for _, a := range l.Accounts {
 		l.HeldFen += a.Balance
 	}
-	err = q.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN kind = 'receipt' THEN amount_fen ELSE 0 END), 0)
-		FROM fund_transfers WHERE case_id = ?`, caseID).Scan(&l.ReceivedFen)
+	payments, err := casePayments(ctx, q, caseID)
+	for _, p := range payments {
+		l.ReceivedFen += p.AmountFen
+	}
 	return l, err
 }
 
@@ -65,7 +67,10 @@ func CaseTransfers(ctx context.Context, q store.Querier, caseID uuid.UUID, req p
 	if _, err := caseInScope(ctx, q, caseID); err != nil {
 		return page.Page[*Transfer]{}, err
 	}
-	pg, err := store.PageByID(ctx, q, req, `SELECT `+transferColumns+` FROM fund_transfers t WHERE t.case_id = ?`, []any{caseID}, "t.id", true,
+	// Every transfer written for the case, and every one that moved money
+	// on its accounts for another (a distribution touches several cases).
+	pg, err := store.PageByID(ctx, q, req, `SELECT `+transferColumns+` FROM fund_transfers t WHERE (t.case_id = ? OR t.id IN (SELECT p.transfer_id
+		FROM fund_postings p JOIN fund_accounts a ON a.id = p.account_id WHERE a.case_id = ?))`, []any{caseID, caseID}, "t.id", true,
 		scanTransfer, func(t *Transfer) uuid.UUID { return t.ID })
 	if err != nil {
 		return pg, err

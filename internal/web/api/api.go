@@ -70,6 +70,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.funds(a)
 	h.payouts(a)
 	h.statements(a)
+	h.distributions(a)
 	h.field(a)
 	h.portal(a)
 	return a
