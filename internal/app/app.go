@@ -23,6 +23,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
+	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/jobs"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/schema"
@@ -64,6 +65,7 @@ type App struct {
 	schemaOK   atomic.Bool
 	simKey     assets.SimKey
 	bankSecret []byte
+	bank       bank.Client // the custody bank's connector, once serve started it
 }
 
 // Open creates the data directory if needed and opens the database. An
@@ -200,12 +202,21 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 
 	// The job runner stops after the server (requests enqueue jobs) and
 	// before the database closes; jobs interrupted go back to pending.
-	runner := a.Runner(jobs.Options{Workers: a.Cfg.JobWorkers})
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var bgDone sync.WaitGroup
-	bgDone.Go(func() { _ = runner.Run(bg) })
 	defer bgDone.Wait()
 	defer stopBG()
+
+	// Payouts to the custody bank (and its simulator) stop after the server
+	// too: a payout in flight is sent again under the same reference. They
+	// start before the runner, whose daily reconciliation needs the bank.
+	stopFunds, err := a.startFunds(bg)
+	if err != nil {
+		return err
+	}
+	defer stopFunds()
+	runner := a.Runner(jobs.Options{Workers: a.Cfg.JobWorkers})
+	bgDone.Go(func() { _ = runner.Run(bg) })
 
 	// The 查控 dispatcher (and the agency simulator) stop after the server
 	// too; requests in flight are sent again later under the same ids.
@@ -214,14 +225,6 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, out io.Writer)
 		return err
 	}
 	defer stopAssets()
-
-	// Payouts to the custody bank (and its simulator) likewise: a payout
-	// in flight is sent again under the same reference.
-	stopFunds, err := a.startFunds(bg)
-	if err != nil {
-		return err
-	}
-	defer stopFunds()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
+	"github.com/zhixing-court/zhixing/internal/legal"
 	simbank "github.com/zhixing-court/zhixing/internal/sim/bank"
 )
 
@@ -72,8 +74,24 @@ func (a *App) startFunds(ctx context.Context) (stop func(), err error) {
 		closeSim = func() { _ = sim.Close() }
 		a.log().Info("custody bank simulator started", "url", base, "time_scale", a.Cfg.SimTimeScale)
 	}
-	payer := funds.NewPayer(a.DB, funds.PayerConfig{Bank: bank.NewHTTPClient(base, keyID, secret, 30*time.Second),
-		Log: a.log().With("component", "payer")})
+	a.bank = bank.NewHTTPClient(base, keyID, secret, 30*time.Second)
+	payer := funds.NewPayer(a.DB, funds.PayerConfig{Bank: a.bank, Log: a.log().With("component", "payer")})
 	wg.Go(func() { _ = payer.Run(ctx, 2*time.Second) })
 	return func() { cancel(); wg.Wait(); closeSim() }, nil
+}
+
+// ReconcileKind is the daily reconciliation of every court's custody
+// account with the bank's statement of the day before (FUND-8).
+const ReconcileKind = "funds.reconcile"
+
+// reconcile reconciles yesterday (Asia/Shanghai) for every court.
+func (a *App) reconcile(ctx context.Context) error {
+	ctx = access.With(ctx, access.System("每日对账"))
+	list, err := funds.ReconcileAll(ctx, a.DB, a.bank, legal.Today(time.Now()).AddDays(-1))
+	for _, r := range list {
+		if r != nil && r.Status != "ok" {
+			a.log().Warn("custody account does not reconcile", "account", r.Account, "day", r.Day, "problems", len(r.Problems))
+		}
+	}
+	return err
 }

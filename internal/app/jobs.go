@@ -42,6 +42,11 @@ func (a *App) Runner(opts jobs.Options) *jobs.Runner {
 		r.Register(kind, func(ctx context.Context, _ *jobs.Claimed) error { return run(ctx) })
 		r.Every(kind, time.Hour, nil)
 	}
+	// The daily reconciliation, in a server connected to the custody bank.
+	if a.bank != nil {
+		r.Register(ReconcileKind, func(ctx context.Context, _ *jobs.Claimed) error { return a.reconcile(ctx) })
+		r.Every(ReconcileKind, 24*time.Hour, nil)
+	}
 	return r
 }
 

@@ -136,7 +136,10 @@ type Transfer struct {
 	Reverses  uuid.UUID
 	// ValueOn is the day the money reached the custody account, when not
 	// the day the transfer was written.
-	ValueOn       legal.Date
+	ValueOn legal.Date
+	// BankRef is the bank's own reference of the money (a deduction's
+	// receipt number, a payout's transaction number).
+	BankRef       string
 	CreatedByName string
 	CreatedAt     time.Time
 	Postings      []Posting
@@ -191,9 +194,11 @@ func post(ctx context.Context, tx *store.Tx, t *Transfer) (*Transfer, error) {
 	}
 	// A reference recorded before makes the INSERT do nothing (the partial
 	// unique index), and the earlier transfer comes back: no read first.
-	res, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, value_on, created_by,
-		created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (court_id, kind, ref) WHERE ref <> '' DO NOTHING`,
-		t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen, t.Ref, truncate(t.Memo, 500), reverses, valueOn, by, t.CreatedByName, t.CreatedAt)
+	t.BankRef = truncate(strings.TrimSpace(t.BankRef), 100)
+	res, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, value_on, bank_ref,
+		created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (court_id, kind, ref) WHERE ref <> ''
+		DO NOTHING`, t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen, t.Ref, truncate(t.Memo, 500), reverses, valueOn, t.BankRef, by,
+		t.CreatedByName, t.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -253,14 +258,14 @@ func transferByRef(ctx context.Context, tx *store.Tx, courtID uuid.UUID, kind Tr
 	return t, loadPostings(ctx, tx, []*Transfer{t})
 }
 
-const transferColumns = `t.id, t.court_id, t.case_id, t.kind, t.amount_fen, t.ref, t.memo, t.reverses, t.value_on, t.created_by_name,
-	t.created_at`
+const transferColumns = `t.id, t.court_id, t.case_id, t.kind, t.amount_fen, t.ref, t.memo, t.reverses, t.value_on, t.bank_ref,
+	t.created_by_name, t.created_at`
 
 func scanTransfer(sc store.Scanner) (*Transfer, error) {
 	t := &Transfer{}
 	var caseID, reverses uuid.NullUUID
 	var valueOn *legal.Date
-	if err := sc.Scan(&t.ID, &t.CourtID, &caseID, &t.Kind, &t.AmountFen, &t.Ref, &t.Memo, &reverses, &valueOn, &t.CreatedByName,
+	if err := sc.Scan(&t.ID, &t.CourtID, &caseID, &t.Kind, &t.AmountFen, &t.Ref, &t.Memo, &reverses, &valueOn, &t.BankRef, &t.CreatedByName,
 		&t.CreatedAt); err != nil {
 		return nil, err
 	}

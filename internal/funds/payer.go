@@ -256,7 +256,7 @@ func (p *Payer) apply(ctx context.Context, tx *store.Tx, res bank.Result, r *Rou
 			return err
 		}
 		if _, err := post(ctx, tx, &Transfer{CourtID: o.CourtID, CaseID: o.CaseID, Kind: KindPayoutSettled, Ref: "payout:" + o.ID.String(),
-			Memo: "银行已付款，流水 " + res.BankRef, CreatedByName: "托管银行",
+			Memo: "银行已付款，流水 " + res.BankRef, BankRef: res.BankRef, CreatedByName: "托管银行",
 			Postings: []Posting{debit(inTransit, o.AmountFen), credit(custody, o.AmountFen)}}); err != nil {
 			return err
 		}

@@ -249,7 +249,7 @@ func RequestPayout(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Payou
 		levels = 2
 	}
 	var due *legal.Date
-	if d, ok, err := accountDue(ctx, tx, acc.ID); err != nil {
+	if d, ok, _, err := accountDueAndHold(ctx, tx, acc.ID); err != nil {
 		return nil, err
 	} else if ok {
 		due = &d

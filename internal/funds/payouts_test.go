@@ -16,6 +16,8 @@ import (
 	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
+	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
 )
@@ -420,6 +422,97 @@ func TestPayoutFailuresAndApprovals(t *testing.T) {
 		}
 		if rep := verify(t, db); !rep.OK() {
 			t.Errorf("verify: %v", rep.Problems)
+		}
+	})
+}
+
+// FUND-5: money owed to a creditor held back for a listed reason with the
+// bureau chief's approval has no deadline while held; when the reason ends
+// it is due within the resume period.
+func TestPostponement(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		staff := intaketest.NewStaff(t, db, "")
+		c := fileCase(t, db, staff, 6330)
+		var applicant uuid.UUID
+		for _, p := range c.Parties {
+			if p.Role == "applicant" {
+				applicant = p.PartyID
+			}
+		}
+		if _, err := tx(t, staff.Sys, db, func(ctx context.Context, tx *store.Tx) (*funds.Transfer, error) {
+			return funds.ReceiveDeduction(ctx, tx, funds.Deduction{CourtID: c.CourtID, CaseID: c.ID, PartyID: respondent(c), AmountFen: c.ClaimAmountFen,
+				RequestID: uuid.New()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		al, err := tx(t, staff.Judge, db, func(ctx context.Context, tx *store.Tx) (*funds.Allocation, error) {
+			return funds.Allocate(ctx, tx, c.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		due := func() *funds.Due {
+			t.Helper()
+			pg, err := funds.DuePayouts(staff.Judge, db, page.Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range pg.Items {
+				if d.Account.CaseID == c.ID {
+					return d
+				}
+			}
+			t.Fatal("the creditor's account is not on the due list")
+			return nil
+		}
+		if d := due(); d.DueOn != al.DueOn || d.Postponed || d.Overdue {
+			t.Errorf("before: %+v, want due %s", d, al.DueOn)
+		}
+		request := func(ctx context.Context, in funds.PostponeInput) (*funds.Postponement, error) {
+			return tx(t, ctx, db, func(ctx context.Context, tx *store.Tx) (*funds.Postponement, error) {
+				return funds.RequestPostponement(ctx, tx, c.ID, in)
+			})
+		}
+		_, err = request(staff.Judge, funds.PostponeInput{PartyID: applicant, Reason: "weather", Note: "x"})
+		mustCode(t, err, "invalid_reason")
+		_, err = request(staff.Judge, funds.PostponeInput{PartyID: respondent(c), Reason: "other", Note: "x"})
+		mustCode(t, err, "not_an_applicant")
+		pp, err := request(staff.Judge, funds.PostponeInput{PartyID: applicant, Reason: "applicant_unreachable", Note: "申请执行人电话停机，地址无人"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = request(staff.Judge, funds.PostponeInput{PartyID: applicant, Reason: "other", Note: "再申请"})
+		mustCode(t, err, "already_postponed")
+		decide := func(ctx context.Context, approve bool, note string) (*funds.Postponement, error) {
+			return tx(t, ctx, db, func(ctx context.Context, tx *store.Tx) (*funds.Postponement, error) {
+				return funds.DecidePostponement(ctx, tx, pp.ID, approve, note)
+			})
+		}
+		_, err = decide(staff.Leader, true, "")
+		mustCode(t, err, "forbidden") // a team leader cannot
+		if pp, err = decide(staff.Chief, true, ""); err != nil || pp.Status != "approved" {
+			t.Fatalf("approve: %+v %v", pp, err)
+		}
+		if d := due(); !d.Postponed || !d.DueOn.IsZero() || d.Overdue {
+			t.Errorf("while postponed: %+v", d)
+		}
+		pp, err = tx(t, staff.Judge, db, func(ctx context.Context, tx *store.Tx) (*funds.Postponement, error) {
+			return funds.EndPostponement(ctx, tx, pp.ID, "已联系上申请执行人")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		today := legal.Today(time.Now())
+		if pp.Status != "ended" || pp.ResumeDue.Before(today.AddDays(10)) {
+			t.Errorf("ended: %+v", pp)
+		}
+		later := al.DueOn
+		if pp.ResumeDue.After(later) {
+			later = pp.ResumeDue
+		}
+		if d := due(); d.Postponed || d.DueOn != later {
+			t.Errorf("after: %+v, want %s, the later of %s and %s", d, later, al.DueOn, pp.ResumeDue)
 		}
 	})
 }

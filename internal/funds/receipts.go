@@ -52,7 +52,7 @@ func ReceiveDeduction(ctx context.Context, tx *store.Tx, d Deduction) (*Transfer
 		memo += "（回单 " + d.ReceiptRef + "）"
 	}
 	t, err := post(ctx, tx, &Transfer{CourtID: d.CourtID, CaseID: d.CaseID, Kind: KindReceipt, Ref: "deduction:" + d.RequestID.String(),
-		Memo: memo, CreatedByName: d.AgencyName, Postings: []Posting{debit(custody, d.AmountFen), credit(acc, d.AmountFen)}})
+		Memo: memo, BankRef: d.ReceiptRef, CreatedByName: d.AgencyName, Postings: []Posting{debit(custody, d.AmountFen), credit(acc, d.AmountFen)}})
 	if err != nil || t.Repeat {
 		return t, err
 	}

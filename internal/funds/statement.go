@@ -33,6 +33,7 @@ type ImportResult struct {
 	Matched   int // recorded as receipts of cases
 	Unmatched int // recorded as unidentified money
 	Repeats   int // recorded before
+	Known     int // money the ledger already holds under the bank's own reference (a deduction)
 	Ignored   int // debits and returns (their own results record them)
 	Problems  []string
 }
@@ -78,6 +79,15 @@ func ImportStatement(ctx context.Context, tx *store.Tx, courtID uuid.UUID, st ba
 		on, err := legal.ParseDate(l.Date)
 		if l.ID == "" || err != nil || l.AmountFen <= 0 || l.AmountFen > legal.MaxAmountFen {
 			res.Problems = append(res.Problems, fmt.Sprintf("流水 %q（%s，%d 分）无法识别，未入账", l.ID, l.Date, l.AmountFen))
+			continue
+		}
+		// A deduction moved by another bank reaches the custody account as a
+		// line quoting the receipt number the agency gave: the ledger has
+		// that money already.
+		if known, err := knownLine(ctx, tx, courtID, l); err != nil {
+			return nil, err
+		} else if known {
+			res.Known++
 			continue
 		}
 		acc, err := matchLine(ctx, tx, courtID, l)
@@ -134,6 +144,26 @@ func ImportStatement(ctx context.Context, tx *store.Tx, courtID uuid.UUID, st ba
 	return res, audit.Log(ctx, tx, audit.Entry{CourtID: courtID, Action: "funds.statement_imported", ObjectType: "bank_statement",
 		ObjectID: st.Account + "/" + st.Date, Summary: fmt.Sprintf("导入专户 %s 流水（%s）：入账 %d 笔，不明款 %d 笔，重复 %d 笔", st.Account,
 			st.Date, res.Matched, res.Unmatched, res.Repeats), Changes: audit.Changes{"lines": {To: res.Lines}}})
+}
+
+// refToken finds references in remittance text.
+var refToken = regexp.MustCompile(`[A-Za-z0-9]{6,}`)
+
+// knownLine reports whether a line of money in quotes the bank reference of
+// a receipt the ledger holds with the same amount.
+func knownLine(ctx context.Context, tx *store.Tx, courtID uuid.UUID, l bank.Line) (bool, error) {
+	tokens := refToken.FindAllString(l.Memo, 5)
+	if len(tokens) == 0 {
+		return false, nil
+	}
+	args := []any{courtID, l.AmountFen}
+	for _, t := range tokens {
+		args = append(args, t)
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM fund_transfers WHERE court_id = ? AND kind = 'receipt' AND amount_fen = ? AND bank_ref <> ''
+		AND bank_ref IN (`+store.Placeholders(len(tokens))+`)`, args...).Scan(&n)
+	return n > 0, err
 }
 
 // matchLine finds the party account a line of money in names: the virtual

@@ -82,6 +82,7 @@ var (
 	KeyPayoutDays              = Key{"FUND-4", "payout_days"}
 	KeyLargePayoutYuan         = Key{"FUND-6", "large_payout_yuan"}
 	KeyUnmatchedClaimDays      = Key{"FUND-3", "claim_days"}
+	KeyPostponedResumeDays     = Key{"FUND-5", "resume_days"}
 )
 
 // Citations, as DOMAIN.md §3 gives them.
@@ -139,6 +140,8 @@ var catalogue = []Param{
 		"；各地规定 5 至 30 日不等", Since: 4},
 	{Key: KeyLargePayoutYuan, Label: "须由执行局长审批的案款发放金额（含本数）", Unit: "元", Type: Int, Min: 1, Max: 100_000_000, Seed: "100000",
 		Citation: citeFunds + "；审批层级为地方规定", Since: 4},
+	{Key: KeyPostponedResumeDays, Label: "延缓发放的事由消除后发放的期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "10", Citation: citeFunds,
+		Since: 5},
 	{Key: KeyUnmatchedClaimDays, Label: "不明款认领期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeFunds + "（地方规定）", Since: 4},
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apptest"
 	"github.com/zhixing-court/zhixing/internal/funds"
@@ -121,6 +123,47 @@ func TestS1MoneyInAndOut(t *testing.T) {
 			t.Errorf("allocating again: %d %s", r.Status, r.Body)
 		}
 
+		// The money is due to the landlord by the FUND-4 deadline; held
+		// back for a FUND-5 reason, it has none until the reason ends.
+		dueOf := func() api.DueOut {
+			t.Helper()
+			var due api.List[api.DueOut]
+			r := env.Do(t, http.MethodGet, "/api/v1/payouts/due?limit=500", judge, nil)
+			r.JSON(t, &due)
+			for _, d := range due.Items {
+				if d.CaseID == c.ID {
+					return d
+				}
+			}
+			t.Fatalf("case not on the due list: %d %s", r.Status, r.Body)
+			return api.DueOut{}
+		}
+		if d := dueOf(); d.DueOn != al.DueOn || d.Postponed || d.BalanceFen != al.CreditorsFen {
+			t.Errorf("due: %+v", d)
+		}
+		var pp api.PostponementOut
+		r = env.Do(t, http.MethodPost, path+"/postponements", judge, map[string]any{"party_id": applicantID, "reason": "applicant_unreachable",
+			"note": "房东出国，暂无法联系"})
+		r.JSON(t, &pp)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("postponement: %d %s", r.Status, r.Body)
+		}
+		if r := env.Do(t, http.MethodPost, "/api/v1/postponements/"+pp.ID+"/decision", leader, map[string]any{"approve": true}); r.Status != http.StatusForbidden {
+			t.Errorf("team leader approving a postponement: %d", r.Status)
+		}
+		if r := env.Do(t, http.MethodPost, "/api/v1/postponements/"+pp.ID+"/decision", chief, map[string]any{"approve": true}); r.Status != http.StatusOK {
+			t.Fatalf("chief approving: %d %s", r.Status, r.Body)
+		}
+		if d := dueOf(); !d.Postponed || d.DueOn != "" {
+			t.Errorf("due while postponed: %+v", d)
+		}
+		if r := env.Do(t, http.MethodPost, "/api/v1/postponements/"+pp.ID+"/end", judge, map[string]any{"note": "已联系上"}); r.Status != http.StatusOK {
+			t.Fatalf("end: %d %s", r.Status, r.Body)
+		}
+		if d := dueOf(); d.Postponed || d.DueOn == "" {
+			t.Errorf("due after the postponement: %+v", d)
+		}
+
 		// The landlord's account: refused until confirmed in writing.
 		var payee api.PayeeOut
 		r = env.Do(t, http.MethodPost, path+"/payees", judge, map[string]any{"party_id": applicantID, "holder_name": "房东",
@@ -211,6 +254,17 @@ func TestS1MoneyInAndOut(t *testing.T) {
 		rep, err := funds.Verify(context.Background(), db)
 		if err != nil || !rep.OK() {
 			t.Errorf("verify: %+v %v", rep, err)
+		}
+		// The day reconciles with the bank (FUND-8): the payment in, the
+		// payout out.
+		matcher := intaketest.User(t, db, "粤0607", access.RoleCommandCenter, "")
+		if r, err := funds.Reconcile(matcher, db, bk.Sim, uuid.MustParse(c.CourtID), legal.Today(time.Now())); err != nil || r.Status != "ok" {
+			t.Errorf("reconcile: %+v %v", r, err)
+		}
+		var recs api.List[api.ReconciliationOut]
+		env.Do(t, http.MethodGet, "/api/v1/reconciliations", judge, nil).JSON(t, &recs)
+		if len(recs.Items) != 1 || recs.Items[0].Status != "ok" || recs.Items[0].Matched != recs.Items[0].Lines {
+			t.Errorf("reconciliations: %+v", recs.Items)
 		}
 	})
 }

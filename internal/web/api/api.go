@@ -71,6 +71,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.payouts(a)
 	h.statements(a)
 	h.distributions(a)
+	h.postponements(a)
+	h.reconciliations(a)
 	h.field(a)
 	h.portal(a)
 	return a
