@@ -49,3 +49,36 @@ func mulDiv(a, b, c int64) (q, r int64) {
 	uq, ur := bits.Div64(hi, lo, uint64(c))
 	return int64(uq), int64(ur)
 }
+
+// MassShares is one payout round of a mass-claim campaign (MASS-6): the
+// ratio is everything paid so far plus availableFen over all confirmed
+// losses (at most 1); each claimant is owed their loss × that ratio,
+// floored to the fen, less what earlier rounds paid them. What the floors
+// leave is carried to the next round (remainder), not handed out here.
+// losses and paid are per claimant, in the same order.
+func MassShares(availableFen int64, losses, paid []int64) (shares []int64, remainder int64) {
+	shares = make([]int64, len(losses))
+	var sumLoss, sumPaid int64
+	for i, l := range losses {
+		sumLoss += max(l, 0)
+		if i < len(paid) {
+			sumPaid += max(paid[i], 0)
+		}
+	}
+	if sumLoss == 0 || availableFen <= 0 {
+		return shares, max(availableFen, 0)
+	}
+	total := min(sumPaid+availableFen, sumLoss)
+	var given int64
+	for i, l := range losses {
+		l = max(l, 0)
+		target, _ := mulDiv(l, total, sumLoss)
+		before := int64(0)
+		if i < len(paid) {
+			before = max(paid[i], 0)
+		}
+		shares[i] = max(min(target, l)-before, 0)
+		given += shares[i]
+	}
+	return shares, availableFen - given
+}

@@ -63,3 +63,26 @@ func TestProRataOverflow(t *testing.T) {
 		t.Errorf("shares %v sum %d", got, sum)
 	}
 }
+
+func TestMassShares(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name         string
+		available    int64
+		losses, paid []int64
+		want         []int64
+		remainder    int64
+	}{
+		{"MASS-6 one round at 50 %", 500, []int64{600, 300, 100}, nil, []int64{300, 150, 50}, 0},
+		{"MASS-6 floors to the fen, the remainder carried", 100, []int64{1, 1, 1}, nil, []int64{1, 1, 1}, 97},
+		{"MASS-6 ratio 1/3: floors, 1 fen carried", 10, []int64{10, 10, 10}, nil, []int64{3, 3, 3}, 1},
+		{"MASS-6 second round tops everyone up to the new ratio", 301, []int64{10, 10, 10}, []int64{3, 3, 3}, []int64{7, 7, 7}, 280},
+		{"MASS-6 more than the losses: everyone in full, the rest carried", 1_000, []int64{100, 200}, nil, []int64{100, 200}, 700},
+		{"nothing available", 0, []int64{100}, nil, []int64{0}, 0},
+	} {
+		got, rem := legal.MassShares(tc.available, tc.losses, tc.paid)
+		if diff := cmp.Diff(tc.want, got); diff != "" || rem != tc.remainder {
+			t.Errorf("%s: remainder %d (want %d) (-want +got):\n%s", tc.name, rem, tc.remainder, diff)
+		}
+	}
+}

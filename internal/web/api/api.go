@@ -73,6 +73,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.distributions(a)
 	h.postponements(a)
 	h.reconciliations(a)
+	h.massclaims(a)
 	h.field(a)
 	h.portal(a)
 	return a
