@@ -65,12 +65,12 @@ func (s *Sim) SetHoldings(kind agency.Kind, agencyCode, idNumber string, hs []ag
 	if s.journal != nil {
 		var b []byte
 		if b, err = json.Marshal(holdRecord{T: "hold", A: reg.Code, K: kind, ID: idNumber, H: cp, Fx: fx}); err == nil {
-			off, err = s.journal.append(append(b, '\n'))
+			off, err = s.journal.Append(append(b, '\n'))
 		}
 	}
 	sh.mu.Unlock()
 	if err == nil {
-		err = s.journal.sync(off)
+		err = s.journal.Sync(off)
 	}
 	s.fail(err)
 }

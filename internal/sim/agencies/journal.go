@@ -1,26 +1,18 @@
 package agencies
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"container/heap"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
+	"github.com/zhixing-court/zhixing/internal/sim/simkit"
 )
 
 // The journal is an append-only file of JSON lines, one record per line:
@@ -34,198 +26,6 @@ import (
 // polled or called back. Replaying the records in order rebuilds the seen
 // ids, the pending requests, the results with their Seq and the state of
 // every asset. A last line cut short by a crash is ignored and cut off.
-
-var errJournalClosed = errors.New("agencies: journal closed")
-
-type journal struct {
-	path string
-	lock *flock.Flock
-
-	mu     sync.Mutex // guards f's writes, size, closed and err
-	f      *os.File
-	size   int64
-	closed bool
-	err    error // a failed write: the end of the file is unknown, nothing more is written
-
-	syncMu sync.Mutex // one fsync at a time; the others wait and usually find their data synced (group commit)
-	synced atomic.Int64
-}
-
-func openJournal(path string) (*journal, error) {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("agencies: journal directory: %w", err)
-		}
-	}
-	lk := flock.New(path + ".lock")
-	ok, err := lk.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("agencies: locking journal %s: %w", path, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("agencies: journal %s is in use by another simulator", path)
-	}
-	_, statErr := os.Stat(path)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		_ = lk.Unlock()
-		return nil, fmt.Errorf("agencies: opening journal: %w", err)
-	}
-	if errors.Is(statErr, os.ErrNotExist) {
-		// A new file: make its directory entry durable too.
-		if d, err := os.Open(filepath.Dir(path)); err == nil {
-			_ = d.Sync()
-			_ = d.Close()
-		}
-	}
-	return &journal{path: path, lock: lk, f: f}, nil
-}
-
-// read calls apply on every line in order. A last line that is incomplete
-// or unreadable is taken for a write cut short by a crash: it is logged and
-// cut off the file. An unreadable line before the last is an error.
-func (j *journal) read(log *slog.Logger, apply func(line []byte, off int64) error) error {
-	r := bufio.NewReaderSize(j.f, 1<<20)
-	var good int64
-	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
-		if len(line) == 0 && err == io.EOF {
-			break
-		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("agencies: reading journal: %w", err)
-		}
-		if err == io.EOF {
-			log.Warn("协执单位模拟器日志末行不完整（上次运行中断），已忽略", "path", j.path, "line", n, "bytes", len(line))
-			break
-		}
-		if body := bytes.TrimSpace(line); len(body) > 0 {
-			lead := len(line) - len(bytes.TrimLeft(line, " \t\r\n"))
-			if aerr := apply(body, good+int64(lead)); aerr != nil {
-				if _, perr := r.Peek(1); perr == io.EOF {
-					log.Warn("协执单位模拟器日志末行无法解析（上次运行中断），已忽略", "path", j.path, "line", n, "err", aerr)
-					break
-				}
-				return fmt.Errorf("agencies: journal %s line %d: %w", j.path, n, aerr)
-			}
-		}
-		good += int64(len(line))
-	}
-	st, err := j.f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.Size() > good {
-		if err := j.f.Truncate(good); err != nil {
-			return fmt.Errorf("agencies: cutting the torn end of the journal: %w", err)
-		}
-		if err := j.f.Sync(); err != nil {
-			return err
-		}
-	}
-	if _, err := j.f.Seek(good, io.SeekStart); err != nil {
-		return err
-	}
-	j.size = good
-	j.synced.Store(good)
-	return nil
-}
-
-// append writes b at the end and returns the size of the journal after it.
-// A nil journal (memory only) does nothing.
-func (j *journal) append(b []byte) (int64, error) {
-	if j == nil {
-		return 0, nil
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.closed {
-		return j.size, errJournalClosed
-	}
-	if j.err != nil {
-		return j.size, j.err
-	}
-	n, err := j.f.Write(b)
-	j.size += int64(n)
-	if err != nil {
-		j.err = fmt.Errorf("agencies: writing journal: %w", err)
-		return j.size, j.err
-	}
-	return j.size, nil
-}
-
-// readAt reads n bytes at off (safe beside appends).
-func (j *journal) readAt(off int64, n int32) ([]byte, error) {
-	b := make([]byte, n)
-	if _, err := j.f.ReadAt(b, off); err != nil {
-		return nil, fmt.Errorf("agencies: reading journal: %w", err)
-	}
-	return b, nil
-}
-
-// written is the size of the journal so far.
-func (j *journal) written() int64 {
-	if j == nil {
-		return 0
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.size
-}
-
-// sync makes the journal durable at least up to off.
-func (j *journal) sync(off int64) error {
-	if j == nil || off <= j.synced.Load() {
-		return nil
-	}
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	if off <= j.synced.Load() {
-		return nil
-	}
-	j.mu.Lock()
-	target, closed := j.size, j.closed
-	j.mu.Unlock()
-	if closed {
-		return errJournalClosed
-	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("agencies: syncing journal: %w", err)
-	}
-	j.synced.Store(target)
-	return nil
-}
-
-func (j *journal) close() error {
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.closed {
-		return nil
-	}
-	j.closed = true
-	err := j.f.Sync()
-	if cerr := j.f.Close(); err == nil {
-		err = cerr
-	}
-	if uerr := j.lock.Unlock(); err == nil {
-		err = uerr
-	}
-	return err
-}
-
-// abandon closes the file without syncing, as a crash leaves it.
-func (j *journal) abandon() {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.closed {
-		return
-	}
-	j.closed = true
-	_ = j.f.Close()
-	_ = j.lock.Unlock()
-}
 
 // record is any journal line.
 type record struct {
@@ -253,7 +53,7 @@ type seqKey struct {
 }
 
 // replay rebuilds the state from the journal.
-func (s *Sim) replay(j *journal) error {
+func (s *Sim) replay(j *simkit.Journal) error {
 	pending := map[string]*pendingItem{} // by agency code + "|" + request id
 	var order []*pendingItem
 	undelivered := map[seqKey]string{} // result → callback URL
@@ -335,7 +135,7 @@ func (s *Sim) replay(j *journal) error {
 		}
 		return nil
 	}
-	if err := j.read(s.log, apply); err != nil {
+	if err := j.Read(s.log, apply); err != nil {
 		return err
 	}
 	if skipped > 0 {
@@ -381,7 +181,7 @@ func (s *Sim) replay(j *journal) error {
 	}
 	s.enqueue(out)
 	if len(order) > 0 {
-		s.log.Info("协执单位模拟器已从日志恢复", "path", j.path, "requests", len(order), "pending", len(pending), "callbacks", len(out))
+		s.log.Info("协执单位模拟器已从日志恢复", "path", j.Path(), "requests", len(order), "pending", len(pending), "callbacks", len(out))
 	}
 	return nil
 }

@@ -206,9 +206,9 @@ func (s *Sim) accept(a *agencyState, reqs []agency.Request, now time.Time) ([]ag
 	var off int64
 	var err error
 	if len(buf) > 0 {
-		off, err = s.journal.append(buf)
+		off, err = s.journal.Append(buf)
 	} else if dup {
-		off = s.journal.written() // a duplicate may be of a request not yet synced
+		off = s.journal.Written() // a duplicate may be of a request not yet synced
 	}
 	sh.mu.Unlock()
 	if err != nil {

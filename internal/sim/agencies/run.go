@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
+	"github.com/zhixing-court/zhixing/internal/sim/simkit"
 )
 
 const (
@@ -133,7 +134,7 @@ func (s *Sim) answerDue(now time.Time) int {
 		if len(out) == 0 {
 			break
 		}
-		if err := s.journal.sync(off); err != nil {
+		if err := s.journal.Sync(off); err != nil {
 			s.fail(err)
 			return total
 		}
@@ -181,7 +182,7 @@ func (s *Sim) answerShard(sh *shard, now time.Time, out []produced) ([]produced,
 	if len(buf) == 0 {
 		return out, 0, nil
 	}
-	off, err := s.journal.append(buf)
+	off, err := s.journal.Append(buf)
 	start := off - int64(len(buf))
 	for _, f := range fixes {
 		f.ag.results[f.i].off = start + int64(f.pos)
@@ -220,7 +221,7 @@ func (s *Sim) resultJSON(st stored, mem []byte) ([]byte, error) {
 	if st.n == 0 {
 		return mem, nil
 	}
-	return s.journal.readAt(st.off, st.n)
+	return s.journal.ReadAt(st.off, st.n)
 }
 
 // publish makes durable results pollable and queues their callbacks.
@@ -404,7 +405,7 @@ func (s *Sim) journalDelivered(batch []agency.Result) {
 	if err != nil {
 		return
 	}
-	if _, err := s.journal.append(append(b, '\n')); err != nil && !errors.Is(err, errJournalClosed) {
+	if _, err := s.journal.Append(append(b, '\n')); err != nil && !errors.Is(err, simkit.ErrClosed) {
 		s.fail(err)
 	}
 }

@@ -39,6 +39,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
+	"github.com/zhixing-court/zhixing/internal/sim/simkit"
 )
 
 // Options configure a simulator.
@@ -136,9 +137,10 @@ type Sim struct {
 	agencies map[string]*agencyState
 	order    []*agencyState // directory order
 	shards   []*shard
-	journal  *journal // nil: memory only
+	journal  *simkit.Journal // nil: memory only
 	out      outbox
 	stats    counters
+	gate     simkit.Gate // reads and verifies the signed requests
 
 	faultMu sync.Mutex
 	fault   Fault
@@ -217,6 +219,8 @@ func New(opts Options) (*Sim, error) {
 	if s.hc == nil {
 		s.hc = &http.Client{Timeout: 10 * time.Second}
 	}
+	s.gate = simkit.Gate{KeyID: opts.KeyID, Secret: opts.Secret, MaxBodyBytes: agency.MaxBodyBytes,
+		Now: s.now, Unauthorized: &s.stats.unauthorized}
 	all := agency.Directory()
 	played := opts.Directory
 	if played == nil {
@@ -230,13 +234,13 @@ func New(opts Options) (*Sim, error) {
 		return nil, err
 	}
 	if opts.JournalPath != "" {
-		j, err := openJournal(opts.JournalPath)
+		j, err := simkit.OpenJournal(opts.JournalPath, "agencies", "协执单位模拟器")
 		if err != nil {
 			return nil, err
 		}
 		s.journal = j
 		if err := s.replay(j); err != nil {
-			j.abandon()
+			j.Abandon()
 			return nil, err
 		}
 	}
@@ -320,7 +324,7 @@ func (s *Sim) Close() error {
 	s.runMu.Lock() // wait for an answering round to finish
 	defer s.runMu.Unlock()
 	if s.journal != nil {
-		return s.journal.close()
+		return s.journal.Close()
 	}
 	return nil
 }
@@ -333,13 +337,13 @@ func (s *Sim) abandon() {
 	}
 	close(s.done)
 	if s.journal != nil {
-		s.journal.abandon()
+		s.journal.Abandon()
 	}
 }
 
 // fail records a journal failure: from now on the simulator accepts nothing.
 func (s *Sim) fail(err error) {
-	if err == nil || errors.Is(err, errJournalClosed) {
+	if err == nil || errors.Is(err, simkit.ErrClosed) {
 		return
 	}
 	if s.broken.CompareAndSwap(nil, &err) {

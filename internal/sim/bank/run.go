@@ -2,11 +2,10 @@ package bank
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net"
-	"net/http"
 	"time"
+
+	"github.com/zhixing-court/zhixing/internal/sim/simkit"
 )
 
 // RunDue carries out synchronously everything due now — payouts and the
@@ -67,40 +66,5 @@ func (s *Sim) nextDue() (time.Time, bool) {
 // stopped by ctx, else the listener's or the journal's error. It does not
 // Close the simulator.
 func (s *Sim) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		WriteTimeout:      time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runErr, serveErr := make(chan error, 1), make(chan error, 1)
-	go func() { runErr <- s.Run(ctx) }()
-	go func() { serveErr <- srv.Serve(ln) }()
-	var err error
-	ranOut := false
-	select {
-	case <-ctx.Done():
-	case err = <-serveErr:
-	case err = <-runErr:
-		ranOut = true
-	}
-	cancel()
-	sctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
-	defer stop()
-	if serr := srv.Shutdown(sctx); serr != nil && err == nil {
-		err = serr
-	}
-	if !ranOut {
-		if rerr := <-runErr; rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
+	return simkit.Serve(ctx, ln, s.Handler(), s.log, s.Run)
 }

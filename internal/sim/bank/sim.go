@@ -43,6 +43,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/sim/simkit"
 )
 
 // Defaults for running the simulator beside zhixing (`zhixing sim bank`).
@@ -141,6 +142,7 @@ type Sim struct {
 	now   func() time.Time
 	log   *slog.Logger
 	stats counters
+	gate  simkit.Gate   // reads and verifies the signed requests
 	wake  chan struct{} // new work for Run
 	done  chan struct{} // closed by Close
 	// processed, when set (tests), is called after a round of process
@@ -152,10 +154,10 @@ type Sim struct {
 	order    []*account // opening order
 	instrs   map[string]*instr
 	due      eventHeap
-	results  []bank.Result // results[i].Seq == i+1
-	lineNo   int64         // lines booked, the counter in line IDs
-	accepted int64         // instructions accepted, their order
-	journal  *journal      // nil: memory only
+	results  []bank.Result   // results[i].Seq == i+1
+	lineNo   int64           // lines booked, the counter in line IDs
+	accepted int64           // instructions accepted, their order
+	journal  *simkit.Journal // nil: memory only
 	fault    Fault
 	rng      *rand.Rand // fault decisions
 	broken   error      // a journal write failed: nothing is done any more
@@ -213,13 +215,15 @@ func New(opts Options) (*Sim, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.gate = simkit.Gate{KeyID: opts.KeyID, Secret: opts.Secret, MaxBodyBytes: bank.MaxBodyBytes,
+		Now: s.now, Unauthorized: &s.stats.unauthorized}
 	if opts.JournalPath != "" {
-		j, err := openJournal(opts.JournalPath)
+		j, err := simkit.OpenJournal(opts.JournalPath, "bank sim", "专户银行模拟器")
 		if err != nil {
 			return nil, err
 		}
 		if err := s.replay(j); err != nil {
-			j.abandon()
+			j.Abandon()
 			return nil, err
 		}
 		s.journal = j
@@ -237,7 +241,7 @@ func (s *Sim) Close() error {
 	s.closed = true
 	close(s.done)
 	if s.journal != nil {
-		return s.journal.close()
+		return s.journal.Close()
 	}
 	return nil
 }
@@ -253,7 +257,7 @@ func (s *Sim) abandon() {
 	s.closed = true
 	close(s.done)
 	if s.journal != nil {
-		s.journal.abandon()
+		s.journal.Abandon()
 	}
 }
 
@@ -307,7 +311,7 @@ func (s *Sim) write(buf []byte) error {
 	if s.journal == nil || len(buf) == 0 {
 		return nil
 	}
-	if err := s.journal.appendSync(buf); err != nil {
+	if err := s.journal.AppendSync(buf); err != nil {
 		s.broken = err
 		s.log.Error("专户银行模拟器日志写入失败，停止受理", "err", err)
 		return &bank.StatusError{Status: http.StatusInternalServerError, Message: "模拟器日志写入失败，暂停受理"}
