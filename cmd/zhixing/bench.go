@@ -22,8 +22,10 @@ const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpup
       zhixing bench inquiry [--cases N,N…] [--runs N] [--faults] [--unlimited] [--batch-size N] [--claim-limit N] [--sim-run]
                             [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
       zhixing bench ledger [--transfers N] [--workers N] [--courts N] [--runs N] [--db 连接串] [--data-dir 目录]
+      zhixing bench claims [--duration 5s] [--workers N] [--cases N] [--db 连接串] [--data-dir 目录]
   intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）；
-  ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）。
+  ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）；
+  claims：测量 P6（经 HTTP 读取案件、涉众登记，与最简 net/http 处理器比较，并在七成最大速率下测 p99）。
   SQLite 在数据目录中新建临时文件，PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；
   结束后删除。--db 所指的数据库本身不会被读写。
 `
@@ -34,6 +36,9 @@ func (e *env) bench(args []string) int {
 	}
 	if len(args) > 0 && args[0] == "ledger" {
 		return e.benchLedger(args[1:])
+	}
+	if len(args) > 0 && args[0] == "claims" {
+		return e.benchClaims(args[1:])
 	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprint(e.stderr, benchUsage)
@@ -313,5 +318,71 @@ func (e *env) benchLedger(args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "\n案款账核验通过：%d 笔转账借贷平衡，专户与各分户合计相符。\n", rep.VerifiedTransfers)
+	return exitOK
+}
+
+// benchClaims is `zhixing bench claims`: P6, the HTTP API's case read and
+// claimant registration against a bare net/http handler.
+func (e *env) benchClaims(args []string) int {
+	fs := flag.NewFlagSet("zhixing bench claims", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	duration := fs.Duration("duration", 5*time.Second, "每项测量的时长")
+	workers := fs.Int("workers", 8, "测最大速率时的并发客户端数")
+	cases := fs.Int("cases", 200, "预先立案、供随机读取的案件数")
+	cpuprofile := fs.String("cpuprofile", "", "把测量期间的 CPU 剖析写入此文件（go tool pprof 读取）")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return exitUsage
+	}
+	if *duration < 100*time.Millisecond || *workers < 1 || *cases < 1 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitUsage
+	}
+	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
+		}
+	}()
+	fmt.Fprintf(e.stdout, "P6 接口基准：%s，%d 核，每项 %s，%d 个并发客户端\n", db.Engine().Label(), runtime.NumCPU(), *duration, *workers)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return e.fail("%v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return e.fail("%v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep, err := bench.API(e.ctx, db, bench.APIOptions{Duration: *duration, Workers: *workers, Cases: *cases, DataDir: cfg.DataDir, Progress: e.stdout})
+	if err != nil {
+		return e.fail("基准中断：%v", err)
+	}
+	fmt.Fprintf(e.stdout, "\n| engine | endpoint | max rate (%d clients) | ratio to bare | target | at 70 %%: rate, p50, p99 | p99 target | errors |\n|---|---|---|---|---|---|---|---|\n", rep.Workers)
+	for _, r := range []struct {
+		name          string
+		ep            bench.Endpoint
+		ratio, target string
+	}{
+		{"bare net/http handler", rep.Bare, "1.00", ""},
+		{"GET /api/v1/cases/{id}", rep.CaseRead, fmt.Sprintf("%.2f", rep.CaseReadRatio()), "≥ 0.25"},
+		{"POST /api/v1/public/campaigns/{id}/claims", rep.Register, fmt.Sprintf("%.2f", rep.RegisterRatio()), "≥ 0.2"},
+	} {
+		fmt.Fprintf(e.stdout, "| %s | %s | %.0f/s | %s | %s | %.0f/s, %s, %s | ≤ 20 ms | %d |\n", rep.Engine, r.name, r.ep.Max.Rate(), r.ratio, r.target,
+			r.ep.At70.Rate(), r.ep.P50.Round(10*time.Microsecond), r.ep.P99.Round(10*time.Microsecond), r.ep.Errors)
+	}
+	if rep.CaseRead.Errors+rep.Register.Errors > 0 {
+		return exitFail
+	}
 	return exitOK
 }

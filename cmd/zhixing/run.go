@@ -52,6 +52,8 @@ const usage = `zhixing — 执行事务平台
                                         测量查控消息吞吐与内存，并核对无丢失、无重复（P4）
   zhixing bench ledger [--transfers N] [--workers N]
                                         测量案款账转账速率（P5），结束后核验案款账
+  zhixing bench claims [--duration 5s] [--workers N]
+                                        测量接口读取案件与涉众登记的速率和延迟（P6）
   zhixing sim agencies [--addr 127.0.0.1:7070] [--time-scale 0.01]
                                         单独运行协执单位模拟器（serve 默认在进程内运行）
   zhixing sim bank [--addr 127.0.0.1:7071] [--time-scale 0.01]

@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/zhixing-court/zhixing/internal/bench"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -111,4 +112,34 @@ func BenchmarkLedgerTransfer(b *testing.B) {
 	}
 	b.ReportMetric(rep.UniformRatio(), "of-raw")
 	b.ReportMetric(rep.HotRatio(), "hot-of-uniform")
+}
+
+// TestAPIBench runs the P6 harness small on SQLite: the real server and a
+// bare handler on loopback ports, case reads and registrations that all
+// succeed.
+func TestAPIBench(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, drop, err := bench.Scratch(ctx, t.TempDir()+"/unused.db", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	rep, err := bench.API(ctx, db, bench.APIOptions{Duration: 200 * time.Millisecond, Workers: 2, Cases: 5, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ep := range map[string]bench.Endpoint{"bare": rep.Bare, "case read": rep.CaseRead, "registration": rep.Register} {
+		if ep.Max.Ops == 0 || ep.Errors != 0 || ep.P99 <= 0 {
+			t.Errorf("%s: %+v", name, ep)
+		}
+	}
+	var claims int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM claims`).Scan(&claims); err != nil || claims < rep.Register.Max.Ops {
+		t.Errorf("%d claims registered for %d registrations (%v)", claims, rep.Register.Max.Ops, err)
+	}
 }

@@ -78,7 +78,7 @@ func List(ctx context.Context, q store.Querier, f Filter, req page.Request) (pag
 		if n, err := legal.ParseCaseNo(s); err == nil {
 			add("c.case_no = ?", n.Key().String())
 		} else if id := strings.ToUpper(strings.ReplaceAll(s, " ", "")); len(id) == 18 {
-			add("c.id IN (SELECT cp.case_id FROM case_parties cp JOIN parties pa ON pa.id = cp.party_id WHERE pa.id_number = ?)", id)
+			add("c.id IN (SELECT cp.case_id FROM case_parties cp JOIN parties pa ON pa.id = cp.party_id WHERE pa.kind IN ('person', 'organization') AND pa.id_number = ? AND pa.id_number <> '')", id)
 		} else {
 			add("c.party_names LIKE ? ESCAPE '\\'", "%"+likeEscape(s)+"%")
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // StatementCSVHeader is the header of a statement exported from a bank's
@@ -22,11 +23,19 @@ var StatementCSVHeader = []string{"流水号", "记账日期", "收支", "金额
 const maxStatementLines = 50_000
 
 // ParseStatementCSV reads a statement in the CSV layout of
-// StatementCSVHeader. Every bad line is reported with its line number; a
+// StatementCSVHeader, in UTF-8 or GBK (what online banking exports). Every bad line is reported with its line number; a
 // file with any is refused whole, so nothing is half-imported.
 func ParseStatementCSV(account string, r io.Reader) (bank.Statement, error) {
 	st := bank.Statement{Account: account}
-	cr := csv.NewReader(r)
+	raw, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return st, err
+	}
+	text, err := textutil.DecodeText(raw)
+	if err != nil {
+		return st, apperr.InvalidField("invalid_encoding", "body.csv", "文件编码无法识别，请保存为 UTF-8 或 GBK（GB18030）编码的 CSV")
+	}
+	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()

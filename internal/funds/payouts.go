@@ -236,6 +236,13 @@ func RequestPayout(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Payou
 			return nil, apperr.New(apperr.Conflict, "claim_unsatisfied", fmt.Sprintf("本案尚欠 %s，被执行人的款项应先分配（退还仅限清偿后的余款）",
 				triage.FormatYuan(st.OwedFen())))
 		}
+		// Only the surplus goes back: what the statement says is the
+		// creditors' and the court's stays until it is allocated.
+		fee, creditors := st.ToAllocate()
+		if surplus := acc.Balance - waiting - fee - creditors; in.AmountFen > surplus {
+			return nil, apperr.New(apperr.Conflict, "not_surplus", fmt.Sprintf("可退还被执行人的余款为 %s；其余 %s 应先分配给申请执行人和诉讼费",
+				triage.FormatYuan(max(surplus, 0)), triage.FormatYuan(fee+creditors)))
+		}
 	}
 	if in.Purpose == "" {
 		in.Purpose = c.CaseNo + " 执行款"

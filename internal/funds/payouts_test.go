@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/cases"
@@ -515,4 +516,53 @@ func TestPostponement(t *testing.T) {
 			t.Errorf("after: %+v, want %s, the later of %s and %s", d, later, al.DueOn, pp.ResumeDue)
 		}
 	})
+}
+
+// The debtor is refunded only the surplus: money the statement gives the
+// creditors and the court stays until it is allocated.
+func TestRefundOnlyTheSurplus(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		staff := intaketest.NewStaff(t, db, "")
+		c := fileCase(t, db, staff, 6330)
+		if _, err := tx(t, staff.Sys, db, func(ctx context.Context, tx *store.Tx) (*funds.Transfer, error) {
+			return funds.ReceiveDeduction(ctx, tx, funds.Deduction{CourtID: c.CourtID, CaseID: c.ID, PartyID: respondent(c), AmountFen: c.ClaimAmountFen * 2,
+				RequestID: uuid.New()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx(t, staff.Judge, db, func(ctx context.Context, tx *store.Tx) (*funds.Payee, error) {
+			return funds.SetPayee(ctx, tx, c.ID, funds.PayeeInput{PartyID: respondent(c), HolderName: "被执行人", AccountNo: "6222000033334444",
+				BankName: "建设银行", Confirmation: "退款账户确认书"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := funds.CaseStatement(staff.Judge, db, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refund := func(fen int64) error {
+			_, err := tx(t, staff.Judge, db, func(ctx context.Context, tx *store.Tx) (*funds.Payout, error) {
+				return funds.RequestPayout(ctx, tx, c.ID, funds.PayoutInput{PartyID: respondent(c), AmountFen: fen})
+			})
+			return err
+		}
+		mustCode(t, refund(c.ClaimAmountFen*2), "not_surplus")
+		if err := refund(st.SurplusFen); err != nil {
+			t.Errorf("refund of the surplus %d: %v", st.SurplusFen, err)
+		}
+	})
+}
+
+func TestParseStatementCSVInGBK(t *testing.T) {
+	t.Parallel()
+	text := "流水号,记账日期,收支,金额,对方户名,对方账号,附言,虚拟账号\nA1,2026-11-20,收入,12.00,某公司,1,还款,\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := funds.ParseStatementCSV("x", strings.NewReader(gbk))
+	if err != nil || len(st.Lines) != 1 || st.Lines[0].CounterpartyName != "某公司" {
+		t.Errorf("GBK statement: %+v %v", st, err)
+	}
 }

@@ -232,7 +232,7 @@ func scanUnmatched(sc store.Scanner) (*Unmatched, error) {
 }
 
 // UnmatchedList pages through the unidentified money of the caller's
-// courts, open first by claim day (funds.match or cases.read).
+// courts, the earliest recorded first (cases.read).
 func UnmatchedList(ctx context.Context, q store.Querier, open bool, req page.Request) (page.Page[*Unmatched], error) {
 	p, err := access.Must(ctx)
 	if err != nil {

@@ -78,12 +78,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/zhixing-court/zhixing/internal/access"
@@ -94,6 +91,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // BatchKind is the kind of the job that processes a batch (BatchJobHandler).
@@ -361,27 +359,13 @@ func tooManyRows() error {
 	return batchFileError("too_many_rows", fmt.Sprintf("一个文件最多 %d 行申请，请拆分后分批上传", MaxBatchRows))
 }
 
-// decodeText turns CSV bytes into UTF-8: UTF-8 with or without BOM, UTF-16
-// with BOM, else GB18030 (a superset of GBK and GB2312).
+// decodeText turns CSV bytes into UTF-8 (textutil.DecodeText).
 func decodeText(b []byte) (string, error) {
-	switch {
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		b = b[3:]
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.UseBOM).NewDecoder().Bytes(b)
-		if err != nil {
-			return "", batchFileError("invalid_encoding", "文件编码无法识别，请保存为 UTF-8 编码的 CSV")
-		}
-		return string(out), nil
-	}
-	if utf8.Valid(b) {
-		return string(b), nil
-	}
-	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
-	if err != nil || !utf8.Valid(out) {
+	text, err := textutil.DecodeText(b)
+	if err != nil {
 		return "", batchFileError("invalid_encoding", "文件编码无法识别，请保存为 UTF-8 或 GBK（GB18030）编码的 CSV")
 	}
-	return string(out), nil
+	return text, nil
 }
 
 // readCSV calls row for every record of a CSV file, numbered from 1.

@@ -93,10 +93,14 @@ func GetCampaign(ctx context.Context, q store.Querier, id uuid.UUID) (*Campaign,
 	return c, err
 }
 
-// PublicCampaign is what anyone may read of an open campaign.
+// PublicCampaign is what anyone may read of an open campaign: no counts
+// of the victim list, which every registration would otherwise read whole.
 func PublicCampaign(ctx context.Context, q store.Querier, id uuid.UUID) (*Campaign, error) {
-	c, err := getCampaign(ctx, q, id, false)
-	if err == nil && c.Status == "draft" {
+	c := &Campaign{}
+	err := q.QueryRow(ctx, `SELECT m.id, m.court_id, m.case_id, m.debtor_party_id, m.title, m.judgment_no, m.status, m.registration_until
+		FROM campaigns m WHERE m.id = ?`, id).Scan(&c.ID, &c.CourtID, &c.CaseID, &c.DebtorPartyID, &c.Title, &c.JudgmentNo, &c.Status,
+		&c.RegistrationUntil)
+	if store.IsNoRows(err) || err == nil && c.Status == "draft" {
 		return nil, apperr.NotFoundf("涉众案款发放")
 	}
 	return c, err

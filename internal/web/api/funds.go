@@ -406,6 +406,7 @@ type ImportResultOut struct {
 	Matched   int      `json:"matched" doc:"按虚拟账号自动入账的笔数"`
 	Unmatched int      `json:"unmatched" doc:"转入不明款待认领的笔数"`
 	Repeats   int      `json:"repeats" doc:"此前已导入的笔数（不重复入账）"`
+	Known     int      `json:"known" doc:"引用已入账扣划回单号的流水（款项已在账中，不再入账）"`
 	Ignored   int      `json:"ignored" doc:"支出与退汇流水（不在此入账）"`
 	Problems  []string `json:"problems" nullable:"false"`
 }
@@ -459,7 +460,7 @@ func (h *handlers) statements(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return body(ImportResultOut{Lines: res.Lines, Matched: res.Matched, Unmatched: res.Unmatched, Repeats: res.Repeats, Ignored: res.Ignored,
+		return body(ImportResultOut{Lines: res.Lines, Matched: res.Matched, Unmatched: res.Unmatched, Repeats: res.Repeats, Known: res.Known, Ignored: res.Ignored,
 			Problems: append([]string{}, res.Problems...)}), nil
 	})
 
