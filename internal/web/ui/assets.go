@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"net/http"
@@ -781,18 +780,7 @@ func (u *UI) assetsFragment(w http.ResponseWriter, r *http.Request, p *access.Pr
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := u.pages["case"].ExecuteTemplate(&buf, "case_assets", v); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(buf.Bytes())
-	return err
+	return u.writeFragment(w, "case", "case_assets", v)
 }
 
 // yuanField reads an amount in 元 (up to 2 decimals) as fen, without

@@ -324,6 +324,7 @@ type caseView struct {
 	Failed      string           // the form whose submission was refused
 	Rules       legal.ClockRules // the court's values in force today, for the hints of the forms
 	Assets      *assetsView      // the 查控 section (assets.go)
+	Funds       *fundsView       // the 案款 section (funds.go)
 }
 
 var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision"}
@@ -413,6 +414,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		}
 	}
 	if v.Assets, err = u.caseAssets(ctx, p, c, r.URL.Query().Get("assets"), failed, form); err != nil {
+		return err
+	}
+	if v.Funds, err = u.caseFunds(ctx, p, c, r.URL.Query().Get("funds"), r.URL.Query().Get("ledger"), failed, form); err != nil {
 		return err
 	}
 	return u.render(w, r, status, "case", c.CaseNo, "cases", v)

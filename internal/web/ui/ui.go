@@ -192,6 +192,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerPortal(mux)      // portal.go: the agency portal (协执单位)
 	u.registerRestoration(mux) // restoration.go: restoration proposals after 终本 re-queries
 	u.registerTransfers(mux)   // transfers.go: the seizure registry across cases (TERM-4 transfer requests, TERM-5 carrying)
+	u.registerFunds(mux)       // funds.go, funds_desk.go: the case page's 案款 section and the funds desk
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -261,6 +262,9 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.CasesRead) {
 		items = append(items, nav{"cases", "案件", "/cases"})
+	}
+	if canFundsDesk(p) {
+		items = append(items, nav{"funds", "案款", "/funds"})
 	}
 	if p.Can(access.FieldManage) {
 		items = append(items, nav{"field", "外勤事务", "/field-tasks"})
