@@ -78,11 +78,16 @@ func Claim(owner, key, method, path, hash string, now func() time.Time) store.Tx
 
 // Complete stores the answer to a claimed key.
 func Complete(ctx context.Context, db *store.DB, owner, key string, a Answer, now time.Time) error {
-	return db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?, completed_at = ?
-			WHERE owner = ? AND key = ?`, a.Status, a.ContentType, a.Body, now, owner, key)
-		return err
-	})
+	return db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error { return CompleteTx(ctx, tx, owner, key, a, now) })
+}
+
+// CompleteTx stores the answer to a key claimed in tx, in tx itself: the
+// answer commits with the claim, so a duplicate refused by the claim
+// (ErrInProgress) always finds it.
+func CompleteTx(ctx context.Context, tx *store.Tx, owner, key string, a Answer, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?, completed_at = ?
+		WHERE owner = ? AND key = ?`, a.Status, a.ContentType, a.Body, now, owner, key)
+	return err
 }
 
 // Purge deletes keys older than maxAge.

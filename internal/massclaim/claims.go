@@ -169,7 +169,7 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 		probs.Add("invalid_phone", "body.phone", "手机号码应为 11 位数字")
 	}
 	if in.ClaimedFen <= 0 || in.ClaimedFen > legal.MaxAmountFen {
-		probs.Add("invalid_amount", "body.claimed_fen", "申报金额须大于 0")
+		probs.Add("invalid_amount", "body.claimed_fen", "申报金额须大于 0 且不超过上限")
 	}
 	if n := len(in.PayeeAccountNo); n < 8 || n > 34 || strings.IndexFunc(in.PayeeAccountNo, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		probs.Add("invalid_account_no", "body.payee_account_no", "银行账号应为 8 至 34 位数字")
@@ -323,7 +323,11 @@ func ReviewByList(ctx context.Context, tx *store.Tx, campaignID uuid.UUID) (elig
 // Answer is the participant's answer to the court's figure (MASS-4).
 func Answer(ctx context.Context, tx *store.Tx, token string, confirm bool, objection string) (*Claim, error) {
 	ctx = system(ctx)
-	c, err := ClaimByToken(ctx, tx, token)
+	// Locked, so that two answers sent at once are one answer.
+	c, err := scanClaim(tx.QueryRow(ctx, claimSelect+` WHERE c.token_hash = ?`+tx.ForUpdate("c"), hashToken(strings.TrimSpace(token))))
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFoundf("登记")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -360,6 +364,10 @@ func DecideObjection(ctx context.Context, tx *store.Tx, claimID uuid.UUID, final
 		return nil, err
 	}
 	if _, err := lockCampaign(ctx, tx, c.CampaignID); err != nil {
+		return nil, err
+	}
+	// Read again under the campaign's lock: a decision made meanwhile shows.
+	if c, err = scanClaim(tx.QueryRow(ctx, claimSelect+` WHERE c.id = ?`+tx.ForUpdate("c"), claimID)); err != nil {
 		return nil, err
 	}
 	if c.Status != "objected" {

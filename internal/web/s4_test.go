@@ -115,7 +115,8 @@ func TestS4MassClaimCampaign(t *testing.T) {
 		started := time.Now()
 		for i := range people {
 			p := &people[i]
-			if r := env.Do(t, http.MethodPost, "/api/v1/public/campaigns/"+m.ID+"/codes", "", map[string]any{"phone": p.phone}); r.Status != http.StatusAccepted {
+			if r := env.Do(t, http.MethodPost, "/api/v1/public/campaigns/"+m.ID+"/codes", "", map[string]any{"phone": p.phone}); r.Status != http.StatusAccepted ||
+				!strings.Contains(string(r.Body), `"sent":true`) {
 				t.Fatalf("code %d: %d %s", i, r.Status, r.Body)
 			}
 			if i == 0 {
@@ -168,6 +169,12 @@ func TestS4MassClaimCampaign(t *testing.T) {
 		}
 		if r := env.Do(t, http.MethodGet, "/api/v1/public/claims/not-a-token", "", nil); r.Status != http.StatusNotFound {
 			t.Errorf("a made-up link: %d", r.Status)
+		}
+		var registeredList api.List[api.ClaimOut]
+		if r := env.Do(t, http.MethodGet, "/api/v1/campaigns/"+m.ID+"/claims?status=registered", judge, nil); r.Status != http.StatusOK {
+			t.Errorf("claims by status registered: %d %s", r.Status, r.Body)
+		} else if r.JSON(t, &registeredList); len(registeredList.Items) != 0 {
+			t.Errorf("%d claims still registered after the review", len(registeredList.Items))
 		}
 		var objected api.List[api.ClaimOut]
 		env.Do(t, http.MethodGet, "/api/v1/campaigns/"+m.ID+"/claims?status=objected", judge, nil).JSON(t, &objected)

@@ -49,7 +49,7 @@ type ClaimOut struct {
 	ClaimedFen     int64     `json:"claimed_fen"`
 	PayeeAccountNo string    `json:"payee_account_no"`
 	PayeeBank      string    `json:"payee_bank"`
-	Status         string    `json:"status" enum:"massRegistered,eligible,ineligible,confirmed,objected,final"`
+	Status         string    `json:"status" enum:"registered,eligible,ineligible,confirmed,objected,final"`
 	StatusLabel    string    `json:"status_label"`
 	ReviewedFen    int64     `json:"reviewed_fen" doc:"法院审核认定的金额"`
 	ReviewNote     string    `json:"review_note,omitempty"`
@@ -149,7 +149,7 @@ func (h *handlers) massclaims(a huma.API) {
 	})
 	type massClaimsInput struct {
 		ID     string `path:"id"`
-		Status string `query:"status" enum:"massRegistered,eligible,ineligible,confirmed,objected,final"`
+		Status string `query:"status" enum:"registered,eligible,ineligible,confirmed,objected,final"`
 		ListParams
 	}
 	huma.Register(a, op(http.MethodGet, "/campaigns/{id}/claims", "listClaims", "登记名单（分页，可按状态筛选）", massTag),
@@ -243,7 +243,7 @@ func (h *handlers) massclaims(a huma.API) {
 	cp.DefaultStatus = http.StatusAccepted
 	cp.Errors = append(cp.Errors, 404)
 	type massSent struct {
-		Sent bool `json:"massSent"`
+		Sent bool `json:"sent"`
 	}
 	huma.Register(a, cp, func(ctx context.Context, in *massCodeInput) (*Body[massSent], error) {
 		id, err := parseID(in.ID, "path.id")

@@ -325,6 +325,7 @@ type caseView struct {
 	Rules       legal.ClockRules // the court's values in force today, for the hints of the forms
 	Assets      *assetsView      // the 查控 section (assets.go)
 	Funds       *fundsView       // the 案款 section (funds.go)
+	Campaigns   *campaignsBlock  // the case's mass-claim campaigns (campaigns.go), nil when none and none may be created
 }
 
 var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision"}
@@ -417,6 +418,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		return err
 	}
 	if v.Funds, err = u.caseFunds(ctx, p, c, r.URL.Query().Get("funds"), r.URL.Query().Get("ledger"), failed, form); err != nil {
+		return err
+	}
+	if v.Campaigns, err = u.caseCampaigns(ctx, p, c, failed, form); err != nil {
 		return err
 	}
 	return u.render(w, r, status, "case", c.CaseNo, "cases", v)

@@ -193,6 +193,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerRestoration(mux) // restoration.go: restoration proposals after 终本 re-queries
 	u.registerTransfers(mux)   // transfers.go: the seizure registry across cases (TERM-4 transfer requests, TERM-5 carrying)
 	u.registerFunds(mux)       // funds.go, funds_desk.go: the case page's 案款 section and the funds desk
+	u.registerCampaigns(mux)   // campaigns.go: mass-claim campaigns (涉众) for the court's staff
+	u.registerMassPublic(mux)  // massclaim_public.go: the public registration and the participant's own page (/m/…)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -312,6 +314,9 @@ type view struct {
 	Notice  string
 	Version string
 	Data    any
+	// Public marks a page for anyone (the mass-claim registration): no
+	// navigation, no signed-in user shown.
+	Public bool
 }
 
 var notices = map[string]string{
@@ -350,6 +355,23 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name, ti
 	p := access.From(r.Context())
 	v := view{Title: title, Active: active, P: p, Nav: navFor(p), Version: u.Version, Data: data,
 		Notice: notices[r.URL.Query().Get("done")]}
+	return u.write(w, t, status, v, "same-origin")
+}
+
+// renderPublic writes a page for anyone, signed in or not: the layout
+// without navigation or user, notice shown as given. Its address may carry
+// a participant's token, so no referrer leaves it.
+func (u *UI) renderPublic(w http.ResponseWriter, status int, name, title, notice string, data any) error {
+	t, ok := u.pages[name]
+	if !ok {
+		return fmt.Errorf("ui: no page %q", name)
+	}
+	return u.write(w, t, status, view{Title: title, Version: u.Version, Data: data, Notice: notice, Public: true}, "no-referrer")
+}
+
+// write executes a page's layout with v and writes it with the security
+// headers every page gets.
+func (u *UI) write(w http.ResponseWriter, t *template.Template, status int, v view, referrer string) error {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return err
@@ -359,7 +381,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name, ti
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Referrer-Policy", referrer)
 	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
