@@ -40,24 +40,29 @@ func (u *UI) registerFunds(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/funds/payouts", u.page(u.requestPayout))
 	mux.Handle("POST /cases/{id}/funds/payouts/{payout_id}/decision", u.page(u.decideCasePayout))
 	mux.Handle("POST /cases/{id}/funds/payouts/{payout_id}/cancellation", u.page(u.cancelPayout))
+	u.registerPostponements(mux)
 	u.registerFundsDesk(mux)
 }
 
 // fundsNotices are the messages shown after an action, on the case page and
 // on the funds desk.
 var fundsNotices = map[string]string{
-	"allocated":       "已按结算单分配案款：申请执行费记入诉讼费账户，本金和迟延履行利息记入申请执行人分户；请在应发放日前发放（FUND-4）。",
-	"payee":           "已登记收款账户；取得当事人的书面确认后记录确认，方可发放（FUND-2）。",
-	"payee_confirmed": "已登记收款账户并记录书面确认，可以申请发放。",
-	"confirmed":       "已记录书面确认，该收款账户可以用于发放。",
-	"requested":       "已申请发放，等待审批（FUND-6）。",
-	"requested2":      "已申请发放：金额达到本院大额限额，需团队长和执行局长两级审批（FUND-6）。",
-	"approved_level":  "已审批同意第 1 级，等待第 2 级（执行局长）审批。",
-	"approved":        "已审批同意：款项已转入在途，系统正在发送托管银行；银行办结后显示为已发放。",
-	"rejected":        "已审批不同意，该发放已终止，款项仍在分户中。",
-	"cancelled":       "已撤回发放申请。",
-	"claimed":         "已认领：款项按到账日记入该案当事人的分户，并计入该案结算。",
-	"duplicate":       "该表单已经提交过一次，没有重复办理；以下是最新情况。",
+	"allocated":          "已按结算单分配案款：申请执行费记入诉讼费账户，本金和迟延履行利息记入申请执行人分户；请在应发放日前发放（FUND-4）。",
+	"payee":              "已登记收款账户；取得当事人的书面确认后记录确认，方可发放（FUND-2）。",
+	"payee_confirmed":    "已登记收款账户并记录书面确认，可以申请发放。",
+	"confirmed":          "已记录书面确认，该收款账户可以用于发放。",
+	"requested":          "已申请发放，等待审批（FUND-6）。",
+	"requested2":         "已申请发放：金额达到本院大额限额，需团队长和执行局长两级审批（FUND-6）。",
+	"approved_level":     "已审批同意第 1 级，等待第 2 级（执行局长）审批。",
+	"approved":           "已审批同意：款项已转入在途，系统正在发送托管银行；银行办结后显示为已发放。",
+	"rejected":           "已审批不同意，该发放已终止，款项仍在分户中。",
+	"cancelled":          "已撤回发放申请。",
+	"claimed":            "已认领：款项按到账日记入该案当事人的分户，并计入该案结算。",
+	"duplicate":          "该表单已经提交过一次，没有重复办理；以下是最新情况。",
+	"postpone_requested": "已申请延缓发放，等待执行局长审批（FUND-5）。",
+	"postpone_approved":  "已批准延缓发放：该申请执行人的款项暂无发放期限；事由消除后应及时记录，并在恢复发放期限内发放（FUND-5）。",
+	"postpone_rejected":  "已不同意延缓发放，款项仍按原期限发放。",
+	"postpone_ended":     "已记录延缓发放的事由消除：款项应在恢复发放期限内发放（FUND-5）。",
 }
 
 // fundsLedgerRows is how many transfers the section shows at a time.
@@ -89,6 +94,11 @@ type fundsView struct {
 	LedgerNext  string
 	LedgerPaged bool
 	LedgerError string
+	// Postponement (FUND-5): the request forms of the creditors' accounts
+	// holding money, the reasons to choose from, the case's postponements.
+	PostponeRequests []postponeRequest
+	PostponeReasons  []reasonChoice
+	Postponements    []postponementRow
 }
 
 // fundAccountRow is a party's account with the payee account in use.
@@ -100,8 +110,9 @@ type fundAccountRow struct {
 	Balance   string
 	Pending   string // payouts awaiting approval, "" when none
 	Payee     *payeeRow
-	PayeeForm *caseForm // recording (or replacing) the payee account, for users who may
-	Open      bool      // the payee form shown open (it was refused)
+	PayeeForm *caseForm       // recording (or replacing) the payee account, for users who may
+	Open      bool            // the payee form shown open (it was refused)
+	DueView   *accountDueView // a creditor's money: when it must be paid (FUND-4, FUND-5)
 }
 
 type payeeRow struct {
@@ -369,6 +380,9 @@ func (u *UI) caseFunds(ctx context.Context, p *access.Principal, c *cases.Case, 
 
 	for _, o := range payouts {
 		v.Payouts = append(v.Payouts, payoutRowOf(o, p, today, v.CanHandle, formFor))
+	}
+	if err := u.casePostponements(ctx, p, v, l, today, formFor); err != nil {
+		return nil, err
 	}
 
 	// The ledger, the latest first, a page at a time.

@@ -18,6 +18,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
+	"github.com/zhixing-court/zhixing/internal/idem"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
@@ -39,6 +40,7 @@ import (
 func (u *UI) registerFundsDesk(mux *http.ServeMux) {
 	mux.Handle("GET /funds", u.page(u.fundsDesk))
 	mux.Handle("POST /funds/payouts/{id}/decision", u.page(u.decideDeskPayout))
+	mux.Handle("POST /funds/payouts/decisions", u.page(u.decideDeskPayouts))
 	mux.Handle("POST /funds/unmatched/{id}/claim", u.page(u.claimUnmatched))
 	mux.Handle("POST /funds/statements", u.page(u.importStatement))
 }
@@ -88,6 +90,8 @@ type deskView struct {
 	SentShown bool
 	Unmatched []unmatchedRow
 	Import    *importView
+	// Batch is the batch decision of the pending tab, for approvers.
+	Batch *payoutBatch
 }
 
 // deskList is a list of payouts on the desk, with what its forms carry.
@@ -95,6 +99,10 @@ type deskList struct {
 	Token, Cursor string
 	Rows          []payoutRow
 	Act           bool // the list has a column of decision forms
+	// Pick: the list has a column of boxes for the batch decision, on the
+	// payouts the user may decide; Checked are those ticked.
+	Pick    bool
+	Checked map[string]bool
 }
 
 type unmatchedRow struct {
@@ -138,6 +146,9 @@ type deskState struct {
 	claim, caseNo string
 	failed        string
 	form          *caseForm
+	// batch is a batch decision just sent: refused (its form as sent) or
+	// done (its results).
+	batch *payoutBatch
 }
 
 func deskTabOf(p *access.Principal, tab string) string {
@@ -238,6 +249,21 @@ func (u *UI) deskPayouts(ctx context.Context, p *access.Principal, v *deskView, 
 		v.Pending.Rows = append(v.Pending.Rows, payoutRowOf(o, p, today, false, func(name string) *caseForm {
 			return formFor(strings.Replace(name, "funds:decide:", "desk:decide:", 1))
 		}))
+	}
+	// The batch decision, on the payouts of this page the user may decide.
+	if canApprove(p) {
+		v.Batch = st.batch
+		decidable := false
+		for _, row := range v.Pending.Rows {
+			decidable = decidable || row.Decide != nil
+		}
+		if v.Batch == nil && decidable {
+			v.Batch = &payoutBatch{Form: newAssetForm(nil)}
+		}
+		if v.Batch != nil {
+			v.Pending.Pick, v.Pending.Checked = decidable, v.Batch.Checked
+			v.Batch.Decidable, v.Batch.Token, v.Batch.Cursor = decidable, v.Token, v.Cursor
+		}
 	}
 	if pg.NextCursor != "" {
 		v.Next = queryURL("/funds", "tab", deskPending, "cursor", pg.NextCursor)
@@ -573,4 +599,174 @@ func readStatementUpload(w http.ResponseWriter, r *http.Request) (court uuid.UUI
 		return court, "", nil, err
 	}
 	return court, hdr.Filename, content, nil
+}
+
+// --- the batch decision ---
+
+// maxBatchPayouts bounds the payouts of one batch decision (a page of the
+// desk is 50).
+const maxBatchPayouts = 100
+
+// canApprove reports whether p may decide payouts (FUND-6).
+func canApprove(p *access.Principal) bool {
+	return p != nil && (p.Can(access.FundsApprove) || p.Can(access.FundsApproveLarge))
+}
+
+// payoutBatch is the batch decision of the pending tab: its form (refused:
+// as sent, with the payouts ticked) and what the last one did, payout by
+// payout.
+type payoutBatch struct {
+	Token     string // the desk's form token and page, kept by the form
+	Cursor    string
+	Form      *caseForm
+	Checked   map[string]bool
+	Decidable bool // some payout of the page may be decided by the user
+	Duplicate bool // the form had been sent already: nothing was done again
+	Results   []payoutBatchRow
+	Done      int
+	Refused   int
+}
+
+// payoutBatchRow is what the batch decision did with one payout.
+type payoutBatchRow struct {
+	Known   bool // the payout was read: its case, account and amount are shown
+	ID      uuid.UUID
+	CaseID  uuid.UUID
+	CaseNo  string
+	Account string
+	Amount  string
+	OK      bool
+	Outcome string
+}
+
+// decideDeskPayouts approves or refuses the payouts ticked on the pending
+// tab with one decision (funds.DecidePayouts): each payout is its own
+// transaction, checked as a decision of one; the desk then shows, payout
+// by payout, what was done and what was refused with its reason. The form
+// key is claimed by the first payout's transaction that commits, so the
+// same form sent again decides nothing.
+func (u *UI) decideDeskPayouts(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	if !canApprove(p) {
+		return apperr.Forbid("需要案款发放审批权限")
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	cursor := strings.TrimSpace(r.PostFormValue("cursor"))
+	bv := &payoutBatch{Form: newAssetForm(formValues(r, "note")), Checked: map[string]bool{}}
+	for _, id := range r.PostForm["ids"] {
+		bv.Checked[strings.TrimSpace(id)] = true
+	}
+	status := http.StatusOK
+	if err := u.batchDecide(r, p, bv); err != nil {
+		f, e, err := refusedForm(r, err, []string{"ids", "decision", "note"})
+		if err != nil {
+			return err
+		}
+		bv.Form, status = f, httperr.Status(e.Kind)
+	}
+	v, listStatus, err := u.deskView(ctx, p, deskState{tab: deskPending, cursor: cursor, batch: bv})
+	if err != nil {
+		return err
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		return u.writeFragment(w, "funds", "funds_desk_body", v)
+	}
+	if status == http.StatusOK {
+		status = listStatus
+	}
+	return u.render(w, r, status, "funds", "案款", "funds", v)
+}
+
+// batchDecide checks the batch form, decides its payouts and fills bv's
+// results. A form refused whole (no payout ticked, a refusal without its
+// reason) decides nothing.
+func (u *UI) batchDecide(r *http.Request, p *access.Principal, bv *payoutBatch) error {
+	var probs apperr.Problems
+	var ids []uuid.UUID
+	seen := map[uuid.UUID]bool{}
+	bad := false
+	for _, s := range r.PostForm["ids"] {
+		id, err := uuid.Parse(strings.TrimSpace(s))
+		if err != nil {
+			bad = true
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	switch {
+	case bad:
+		probs.Add("invalid_id", "body.ids", "所选的发放无效，请刷新页面后重新勾选")
+	case len(ids) == 0:
+		probs.Add("ids_required", "body.ids", "请勾选要审批的发放")
+	case len(ids) > maxBatchPayouts:
+		probs.Add("too_many", "body.ids", "一次最多审批 "+strconv.Itoa(maxBatchPayouts)+" 笔发放，请分批办理")
+	}
+	d, err := decision(r)
+	if err != nil {
+		probs.AddErr("body.decision", err)
+	} else if !d.Approve && strings.TrimSpace(d.Note) == "" {
+		probs.Add("note_required", "body.note", "批量不同意的，请写明理由（记入每一笔发放）")
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+
+	// What each payout is, for the results: read as the list read them;
+	// one the user may not see stays unnamed (its refusal says why).
+	ctx := r.Context()
+	shown := map[uuid.UUID]*funds.Payout{}
+	for _, id := range ids {
+		o, err := funds.GetPayout(ctx, u.DB, id)
+		switch {
+		case err == nil:
+			shown[id] = o
+		case apperr.KindOf(err) != apperr.NotFound:
+			return err
+		}
+	}
+	if key := formKey(r, "desk:batch"); key != "" {
+		hash := idem.RequestHash(r.Method, r.URL.Path, []byte(r.PostForm.Encode()))
+		ctx = store.WithTxHook(ctx, idem.Claim(p.UserID.String(), key, r.Method, r.URL.Path, hash, u.Now))
+	}
+	items := funds.DecidePayouts(ctx, u.DB, ids, d)
+	for _, it := range items {
+		if it.Code == apperr.CodeOf(idem.ErrInProgress) {
+			// The form was sent before: every payout's transaction was
+			// refused by the claim, nothing was decided again.
+			bv.Duplicate, bv.Results, bv.Done, bv.Refused = true, nil, 0, 0
+			bv.Checked = nil
+			return nil
+		}
+		row := payoutBatchRow{ID: it.PayoutID, CaseNo: "—", Account: "—", Amount: "—"}
+		if o := shown[it.PayoutID]; o != nil {
+			row.Known, row.CaseID, row.CaseNo, row.Account, row.Amount = true, o.CaseID, o.CaseNo, o.AccountName, yuanText(o.AmountFen)
+		}
+		if it.Code == "" {
+			row.OK, row.Outcome = true, batchOutcome(it.Payout)
+			bv.Done++
+		} else {
+			row.Outcome = it.Detail
+			bv.Refused++
+		}
+		bv.Results = append(bv.Results, row)
+	}
+	// The boxes are cleared once the decision is made.
+	bv.Checked = nil
+	return nil
+}
+
+// batchOutcome says what a decision of the batch did with a payout.
+func batchOutcome(o *funds.Payout) string {
+	switch o.Status {
+	case funds.PayoutPending:
+		return "已同意第 " + strconv.Itoa(o.ApprovedLevels) + " 级，等待第 " + strconv.Itoa(o.ApprovedLevels+1) + " 级（执行局长）审批"
+	case funds.PayoutRejected:
+		return "已不同意，该发放终止，款项仍在分户中"
+	}
+	return "已同意，款项转入在途，系统正在发送托管银行"
 }
