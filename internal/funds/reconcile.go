@@ -189,7 +189,8 @@ func ReconcileAll(ctx context.Context, db *store.DB, client bank.Client, day leg
 }
 
 // Reconciliations pages through the reports of the caller's courts, the
-// latest day first (cases.read).
+// latest made first (a day reconciled again comes back to the top)
+// (cases.read).
 func Reconciliations(ctx context.Context, q store.Querier, req page.Request) (page.Page[*Reconciliation], error) {
 	p, err := access.Must(ctx)
 	if err != nil {

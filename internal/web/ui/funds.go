@@ -41,6 +41,7 @@ func (u *UI) registerFunds(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/funds/payouts/{payout_id}/decision", u.page(u.decideCasePayout))
 	mux.Handle("POST /cases/{id}/funds/payouts/{payout_id}/cancellation", u.page(u.cancelPayout))
 	u.registerPostponements(mux)
+	u.registerDistributions(mux)
 	u.registerFundsDesk(mux)
 }
 
@@ -63,6 +64,15 @@ var fundsNotices = map[string]string{
 	"postpone_approved":  "已批准延缓发放：该申请执行人的款项暂无发放期限；事由消除后应及时记录，并在恢复发放期限内发放（FUND-5）。",
 	"postpone_rejected":  "已不同意延缓发放，款项仍按原期限发放。",
 	"postpone_ended":     "已记录延缓发放的事由消除：款项应在恢复发放期限内发放（FUND-5）。",
+	"dist_proposed":      "已拟定分配方案（草案）：核对各案债权和分配额后送达各方，异议期自送达起算（DIST-4）。",
+	"dist_published":     "分配方案已送达：异议期届满且无未处理的异议后，方可执行（DIST-4）。",
+	"dist_objected":      "已记录异议：其他债权人和被执行人可在期限内提出反对意见（DIST-4）。",
+	"dist_countered":     "已记录反对意见：异议人应在期限内提起分配方案异议之诉，逾期按原方案分配（DIST-4）。",
+	"dist_sued":          "已记录异议人提起分配方案异议之诉，方案待判决结果。",
+	"dist_upheld":        "已记录异议成立：分配方案已撤回，请重新拟定。",
+	"dist_dismissed":     "已记录异议不成立：按原方案分配。",
+	"dist_executed":      "分配方案已执行：各案分得的款项已记入该案的被执行人分户，并按各案结算分配。",
+	"dist_withdrawn":     "已撤回分配方案。",
 }
 
 // fundsLedgerRows is how many transfers the section shows at a time.
@@ -99,6 +109,10 @@ type fundsView struct {
 	PostponeRequests []postponeRequest
 	PostponeReasons  []reasonChoice
 	Postponements    []postponementRow
+	// Distribution (DIST-1 to DIST-4): the drafting form, the plans the
+	// case takes part in.
+	DistPropose   *distProposal
+	Distributions []distributionRow
 }
 
 // fundAccountRow is a party's account with the payee account in use.
@@ -382,6 +396,9 @@ func (u *UI) caseFunds(ctx context.Context, p *access.Principal, c *cases.Case, 
 		v.Payouts = append(v.Payouts, payoutRowOf(o, p, today, v.CanHandle, formFor))
 	}
 	if err := u.casePostponements(ctx, p, v, l, today, formFor); err != nil {
+		return nil, err
+	}
+	if err := u.caseDistributions(ctx, v, c, l, today, formFor); err != nil {
 		return nil, err
 	}
 

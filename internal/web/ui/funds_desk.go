@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -30,8 +31,8 @@ import (
 // approval inline for approvers; the approved payouts on their way to the
 // custody bank and those it is carrying out, with the last error of each;
 // the money in that named no case (不明款, FUND-3) with its claim deadline
-// and the claim to a case by its 案号; and the import of the custody
-// account's statement. The pages call the same functions as
+// and the claim to a case by its 案号; the import of the custody
+// account's statement; the daily reconciliations (对账, FUND-8). The pages call the same functions as
 // /api/v1/payouts, /api/v1/unmatched-receipts and /api/v1/bank-statements;
 // the forms work as the case page's (form tokens, htmx swapping the desk's
 // list, a redirect back without JavaScript).
@@ -64,6 +65,7 @@ const (
 	deskOutgoing  = "outgoing"
 	deskUnmatched = "unmatched"
 	deskImport    = "import"
+	deskReconcile = "reconcile"
 )
 
 type deskTab struct {
@@ -90,6 +92,8 @@ type deskView struct {
 	SentShown bool
 	Unmatched []unmatchedRow
 	Import    *importView
+	// Reconciliations are the custody account's daily reports (FUND-8).
+	Reconciliations []reconciliationRow
 	// Batch is the batch decision of the pending tab, for approvers.
 	Batch *payoutBatch
 }
@@ -128,6 +132,23 @@ type claimForm struct {
 	Parties []payoutParty
 }
 
+// reconciliationRow is a day's reconciliation of a custody account.
+type reconciliationRow struct {
+	ID        uuid.UUID
+	Day       string
+	Account   string
+	Lines     int
+	Matched   int
+	Opening   string
+	Closing   string
+	Credits   string
+	Debits    string
+	Status    string
+	State     string
+	Problems  []string
+	CreatedAt time.Time
+}
+
 type importView struct {
 	Courts   []org.Court
 	Court    string
@@ -153,7 +174,7 @@ type deskState struct {
 
 func deskTabOf(p *access.Principal, tab string) string {
 	switch tab {
-	case deskPending, deskOutgoing, deskUnmatched:
+	case deskPending, deskOutgoing, deskUnmatched, deskReconcile:
 		return tab
 	case deskImport:
 		if p.Can(access.FundsMatch) {
@@ -189,7 +210,7 @@ func (u *UI) fundsDesk(w http.ResponseWriter, r *http.Request, p *access.Princip
 func (u *UI) deskView(ctx context.Context, p *access.Principal, st deskState) (*deskView, int, error) {
 	v := &deskView{Tab: st.tab, Token: rand.Text(), Notice: fundsNotices[st.notice], Cursor: st.cursor, CanMatch: p.Can(access.FundsMatch)}
 	for _, t := range []deskTab{{Key: deskPending, Label: "待审批"}, {Key: deskOutgoing, Label: "待发送/办理中"}, {Key: deskUnmatched, Label: "不明款"},
-		{Key: deskImport, Label: "导入流水"}} {
+		{Key: deskImport, Label: "导入流水"}, {Key: deskReconcile, Label: "对账"}} {
 		if t.Key == deskImport && !v.CanMatch {
 			continue
 		}
@@ -219,6 +240,8 @@ func (u *UI) deskView(ctx context.Context, p *access.Principal, st deskState) (*
 	case deskImport:
 		v.Import = &importView{}
 		err = u.importChoices(ctx, p, v.Import)
+	case deskReconcile:
+		err = u.deskReconciliations(ctx, v, st)
 	}
 	status := http.StatusOK
 	if err != nil {
@@ -354,6 +377,28 @@ func (u *UI) deskUnmatched(ctx context.Context, v *deskView, st deskState, today
 	}
 	if pg.NextCursor != "" {
 		v.Next = queryURL("/funds", "tab", deskUnmatched, "cursor", pg.NextCursor)
+	}
+	return nil
+}
+
+// deskReconciliations lists the daily reconciliations of the custody
+// accounts (FUND-8), the latest first, with the differences of each.
+func (u *UI) deskReconciliations(ctx context.Context, v *deskView, st deskState) error {
+	pg, err := funds.Reconciliations(ctx, u.DB, page.Request{Cursor: st.cursor})
+	if err != nil {
+		return err
+	}
+	for _, r := range pg.Items {
+		row := reconciliationRow{ID: r.ID, Day: r.Day.String(), Account: r.Account, Lines: r.Lines, Matched: r.Matched, Opening: yuanText(r.OpeningFen),
+			Closing: yuanText(r.ClosingFen), Credits: yuanText(r.CreditsFen), Debits: yuanText(r.DebitsFen), Status: "账实相符", State: r.Status,
+			Problems: r.Problems, CreatedAt: r.CreatedAt}
+		if r.Status != "ok" {
+			row.Status = "有差异"
+		}
+		v.Reconciliations = append(v.Reconciliations, row)
+	}
+	if pg.NextCursor != "" {
+		v.Next = queryURL("/funds", "tab", deskReconcile, "cursor", pg.NextCursor)
 	}
 	return nil
 }
