@@ -180,23 +180,8 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
-	// The code: right, in time, and not guessed.
-	var codeHash string
-	var expires time.Time
-	var attempts int
-	err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts FROM campaign_codes WHERE campaign_id = ? AND phone = ?`+tx.ForUpdate(),
-		m.ID, in.Phone).Scan(&codeHash, &expires, &attempts)
-	switch {
-	case store.IsNoRows(err):
-		return nil, "", apperr.InvalidField("code_required", "body.code", "请先获取验证码")
-	case err != nil:
+	if err := checkCode(ctx, tx, m.ID, in.Phone, in.Code); err != nil {
 		return nil, "", err
-	case attempts >= codeAttempts || time.Now().After(expires):
-		return nil, "", apperr.InvalidField("code_expired", "body.code", "验证码已失效，请重新获取")
-	case hashToken(m.ID.String()+in.Phone+strings.TrimSpace(in.Code)) != codeHash:
-		// The refused transaction rolls back: the caller counts the guess
-		// in a transaction of its own (RecordWrongCode).
-		return nil, "", errWrongCode
 	}
 	var dup int
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM claims WHERE campaign_id = ? AND id_number = ?`, m.ID, rid.Number).Scan(&dup); err != nil {
@@ -228,6 +213,68 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 	}
 	return c, token, audit.Log(ctx, tx, audit.Entry{CourtID: m.CourtID, Action: "massclaim.registered", ObjectType: "claim", ObjectID: c.ID.String(),
 		Summary: fmt.Sprintf("%s 登记申报 %s（%s）", maskID(c.IDNumber), money(c.ClaimedFen), m.Title)})
+}
+
+// checkCode checks a phone's code: right, in time, and not guessed more
+// than codeAttempts times. A wrong code is errWrongCode: the refused
+// transaction rolls back, so the caller counts the guess in a transaction
+// of its own (RecordWrongCode).
+func checkCode(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, phone, code string) error {
+	var codeHash string
+	var expires time.Time
+	var attempts int
+	err := tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts FROM campaign_codes WHERE campaign_id = ? AND phone = ?`+tx.ForUpdate(),
+		campaignID, phone).Scan(&codeHash, &expires, &attempts)
+	switch {
+	case store.IsNoRows(err):
+		return apperr.InvalidField("code_required", "body.code", "请先获取验证码")
+	case err != nil:
+		return err
+	case attempts >= codeAttempts || time.Now().After(expires):
+		return apperr.InvalidField("code_expired", "body.code", "验证码已失效，请重新获取")
+	case hashToken(campaignID.String()+phone+strings.TrimSpace(code)) != codeHash:
+		return errWrongCode
+	}
+	return nil
+}
+
+// ReissueLink gives a participant who lost their status link a new one
+// (the old one stops working): the ID number and the phone they registered
+// with, and a fresh code sent to that phone. Any mismatch answers alike, so
+// that nobody learns who registered.
+func ReissueLink(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, idNumber, phone, code string) (string, error) {
+	ctx = system(ctx)
+	m, err := PublicCampaign(ctx, tx, campaignID)
+	if err != nil {
+		return "", err
+	}
+	phone = strings.TrimSpace(phone)
+	if err := checkCode(ctx, tx, m.ID, phone, code); err != nil {
+		return "", err
+	}
+	rid, err := legal.ParseResidentID(idNumber, legal.Today(time.Now()))
+	if err != nil {
+		return "", apperr.InvalidField("invalid_id_number", "body.id_number", "身份证号有误")
+	}
+	var id uuid.UUID
+	var court uuid.UUID
+	err = tx.QueryRow(ctx, `SELECT id, court_id FROM claims WHERE campaign_id = ? AND id_number = ? AND phone = ?`+tx.ForUpdate(), m.ID, rid.Number,
+		phone).Scan(&id, &court)
+	if store.IsNoRows(err) {
+		return "", apperr.NotFoundf("与身份证号和手机号相符的登记")
+	}
+	if err != nil {
+		return "", err
+	}
+	token := randomToken()
+	if _, err := tx.Exec(ctx, `UPDATE claims SET token_hash = ?, updated_at = ? WHERE id = ?`, hashToken(token), time.Now().UTC(), id); err != nil {
+		return "", err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM campaign_codes WHERE campaign_id = ? AND phone = ?`, m.ID, phone); err != nil {
+		return "", err
+	}
+	return token, audit.Log(ctx, tx, audit.Entry{CourtID: court, Action: "massclaim.link_reissued", ObjectType: "claim", ObjectID: id.String(),
+		Summary: maskID(rid.Number) + " 重新取得登记进度链接"})
 }
 
 // errWrongCode is a wrong code (422); the caller records the attempt.

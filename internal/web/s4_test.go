@@ -217,5 +217,31 @@ func TestS4MassClaimCampaign(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("verify: %+v %v", rep, err)
 		}
+
+		// A participant who lost their link gets a new one with their ID
+		// number, their phone and a fresh code; the old link dies; a wrong
+		// phone learns nothing.
+		p := people[7]
+		env.Do(t, http.MethodPost, "/api/v1/public/campaigns/"+m.ID+"/codes", "", map[string]any{"phone": p.phone})
+		link := "/api/v1/public/campaigns/" + m.ID + "/links"
+		if r := env.Do(t, http.MethodPost, link, "", map[string]any{"id_number": p.id, "phone": extra, "code": codeOf(p.phone)}); r.Status != http.StatusUnprocessableEntity &&
+			r.Status != http.StatusNotFound {
+			t.Errorf("another phone: %d %s", r.Status, r.Body)
+		}
+		var again struct{ Token string }
+		r = env.Do(t, http.MethodPost, link, "", map[string]any{"id_number": p.id, "phone": p.phone, "code": codeOf(p.phone)})
+		r.JSON(t, &again)
+		if r.Status != http.StatusOK || again.Token == "" || again.Token == p.token {
+			t.Fatalf("new link: %d %s", r.Status, r.Body)
+		}
+		if r := env.Do(t, http.MethodGet, "/api/v1/public/claims/"+p.token, "", nil); r.Status != http.StatusNotFound {
+			t.Errorf("the old link still works: %d", r.Status)
+		}
+		var own api.ClaimOut
+		if r := env.Do(t, http.MethodGet, "/api/v1/public/claims/"+again.Token, "", nil); r.Status != http.StatusOK {
+			t.Errorf("the new link: %d", r.Status)
+		} else if r.JSON(t, &own); own.Name != p.name {
+			t.Errorf("the new link shows %+v", own)
+		}
 	})
 }

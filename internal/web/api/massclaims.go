@@ -301,6 +301,40 @@ func (h *handlers) massclaims(a huma.API) {
 		}
 		return body(out), nil
 	})
+	type massLinkInput struct {
+		ID   string `path:"id"`
+		Body struct {
+			IDNumber string `json:"id_number" maxLength:"30"`
+			Phone    string `json:"phone" maxLength:"20"`
+			Code     string `json:"code" maxLength:"10" doc:"先用 POST /public/campaigns/{id}/codes 向登记时的手机取得验证码"`
+		}
+	}
+	type massLink struct {
+		Token string `json:"token" doc:"新的查看凭证；原凭证即时失效"`
+	}
+	lp := pub(http.MethodPost, "/campaigns/{id}/links", "reissueClaimLink", "公开：遗失查看凭证时重新取得（身份证号、登记时的手机号与新验证码；原凭证失效）")
+	lp.DefaultStatus = http.StatusOK
+	lp.Errors = append(lp.Errors, 404)
+	huma.Register(a, lp, func(ctx context.Context, in *massLinkInput) (*Body[massLink], error) {
+		id, err := parseID(in.ID, "path.id")
+		if err != nil {
+			return nil, err
+		}
+		token, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (string, error) {
+			return massclaim.ReissueLink(ctx, tx, id, in.Body.IDNumber, in.Body.Phone, in.Body.Code)
+		})
+		if massclaim.IsWrongCode(err) {
+			if rerr := h.DB.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+				return massclaim.RecordWrongCode(ctx, tx, id, in.Body.Phone)
+			}); rerr != nil {
+				return nil, rerr
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return body(massLink{token}), nil
+	})
 	type massTokenPath struct {
 		Token string `path:"token" maxLength:"100"`
 	}
