@@ -18,6 +18,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -457,7 +458,7 @@ func (a *applier) applyControl(ctx context.Context, req *sentRequest, r *agency.
 			term = t
 		}
 		if _, err := a.tx.Exec(ctx, `UPDATE controls SET status = ?, amount_fen = ?, agency_ref = ?, effective_at = ?, rank = ?, term_to = ?,
-			updated_at = ? WHERE id = ?`, string(status), max(res.AmountFen, 0), truncate(res.Ref, 200), res.EffectiveAt.UTC(), rank, term,
+			updated_at = ? WHERE id = ?`, string(status), max(res.AmountFen, 0), textutil.Abbrev(res.Ref, 200), res.EffectiveAt.UTC(), rank, term,
 			a.now, ctl.ID); err != nil {
 			return err
 		}
@@ -527,7 +528,7 @@ func failControl(ctx context.Context, tx *store.Tx, id, caseID uuid.UUID, msg st
 		return nil
 	}
 	if _, err := tx.Exec(ctx, `UPDATE controls SET status = 'failed', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ?`,
-		now, truncate(msg, 500), now, id); err != nil {
+		now, textutil.Abbrev(msg, 500), now, id); err != nil {
 		return err
 	}
 	var caseNo string

@@ -19,6 +19,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // Config tunes a Dispatcher. Zero fields take the defaults.
@@ -435,7 +436,7 @@ func (d *Dispatcher) recordAcks(ctx context.Context, chunk []outgoing, acks []ag
 // those out of attempts on the dead-letter list.
 func (d *Dispatcher) recordFailure(ctx context.Context, list []outgoing, msg string, atLeast time.Duration, r *Round) error {
 	now := d.cfg.Now().UTC()
-	msg = truncate(msg, 500)
+	msg = textutil.Abbrev(msg, 500)
 	return d.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var dead []ended
 		for _, o := range list {
@@ -551,11 +552,3 @@ func (d *Dispatcher) Poll(ctx context.Context, code string) (int, error) {
 }
 
 func decodeSecret(s string) ([]byte, error) { return hex.DecodeString(s) }
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}

@@ -17,6 +17,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -159,7 +160,7 @@ func (a *applier) apply(ctx context.Context, req *sentRequest, r *agency.Result)
 		return err
 	}
 	if _, err := a.tx.Exec(ctx, `UPDATE agency_requests SET status = 'answered', answered_at = ?, result_status = ?, result_message = ?,
-		result = ?, answered_by = ?, updated_at = ? WHERE id = ?`, r.AnsweredAt.UTC(), string(r.Status), truncate(r.Message, 500),
+		result = ?, answered_by = ?, updated_at = ? WHERE id = ?`, r.AnsweredAt.UTC(), string(r.Status), textutil.Abbrev(r.Message, 500),
 		string(body), a.via, a.now, req.id); err != nil {
 		return err
 	}
@@ -241,8 +242,8 @@ func (a *applier) upsertHoldings(ctx context.Context, req *sentRequest, hs []age
 				attrs = marshal(h.Attributes)
 			}
 			reason := legal.ExemptReason(string(h.Kind), req.partyKind == "person", h.Attributes)
-			return append(args, store.NewID(), req.partyID, req.agencyID, string(h.Kind), truncate(h.Ref, 200),
-				truncate(h.Institution, 200), truncate(h.Description, 500), max(h.ValueFen, 0), max(h.AvailableFen, 0), attrs,
+			return append(args, store.NewID(), req.partyID, req.agencyID, string(h.Kind), textutil.Abbrev(h.Ref, 200),
+				textutil.Abbrev(h.Institution, 200), textutil.Abbrev(h.Description, 500), max(h.ValueFen, 0), max(h.AvailableFen, 0), attrs,
 				reason != "", reason, a.now, a.now, req.id)
 		})
 	if err != nil {
@@ -337,7 +338,7 @@ func endRequests(ctx context.Context, tx *store.Tx, status RequestStatus, list [
 		var inquiry, control uuid.NullUUID
 		var caseID uuid.UUID
 		err := tx.QueryRow(ctx, `UPDATE agency_requests SET status = ?, result_message = ?, updated_at = ?
-			WHERE id = ? AND status = 'queued' RETURNING inquiry_id, control_id, case_id`, string(status), truncate(e.message, 500), now, e.id).
+			WHERE id = ? AND status = 'queued' RETURNING inquiry_id, control_id, case_id`, string(status), textutil.Abbrev(e.message, 500), now, e.id).
 			Scan(&inquiry, &control, &caseID)
 		if store.IsNoRows(err) {
 			continue // answered meanwhile

@@ -17,6 +17,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // The 60-day rule (TERM-4): when the court holding the first seizure (首封)
@@ -190,8 +191,8 @@ func RequestTransfer(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Tra
 	if _, err := tx.Exec(ctx, `INSERT INTO transfer_requests (id, asset_id, first_control_id, holding_court_id, holding_case_id,
 		requesting_control_id, requesting_court_id, requesting_case_id, priority_claim, letter_no, status, requested_on, answer_due,
 		requested_by, requested_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-		id, own.AssetID, first.ID, first.CourtID, first.CaseID, own.ID, c.CourtID, c.ID, truncate(in.PriorityClaim, 1000),
-		truncate(in.LetterNo, 200), today, due, p.UserID, p.DisplayName, now, now); err != nil {
+		id, own.AssetID, first.ID, first.CourtID, first.CaseID, own.ID, c.CourtID, c.ID, textutil.Abbrev(in.PriorityClaim, 1000),
+		textutil.Abbrev(in.LetterNo, 200), today, due, p.UserID, p.DisplayName, now, now); err != nil {
 		return nil, err
 	}
 	t, err := getTransfer(ctx, tx, id, false)
@@ -299,8 +300,8 @@ func AnswerTransfer(ctx context.Context, tx *store.Tx, id uuid.UUID, in Transfer
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `UPDATE transfer_requests SET status = ?, answer_letter_no = ?, answer_reason = ?, answered_by = ?,
-		answered_by_name = ?, answered_at = ?, updated_at = ? WHERE id = ?`, string(status), truncate(in.LetterNo, 200),
-		truncate(in.Reason, 1000), p.UserID, p.DisplayName, now, now, t.ID); err != nil {
+		answered_by_name = ?, answered_at = ?, updated_at = ? WHERE id = ?`, string(status), textutil.Abbrev(in.LetterNo, 200),
+		textutil.Abbrev(in.Reason, 1000), p.UserID, p.DisplayName, now, now, t.ID); err != nil {
 		return nil, err
 	}
 	today := legal.Today(now)
@@ -355,7 +356,7 @@ func WithdrawTransfer(ctx context.Context, tx *store.Tx, id uuid.UUID, reason st
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `UPDATE transfer_requests SET status = 'withdrawn', answer_reason = ?, answered_by = ?, answered_by_name = ?,
-		answered_at = ?, updated_at = ? WHERE id = ?`, truncate(reason, 1000), p.UserID, p.DisplayName, now, now, t.ID); err != nil {
+		answered_at = ?, updated_at = ? WHERE id = ?`, textutil.Abbrev(reason, 1000), p.UserID, p.DisplayName, now, now, t.ID); err != nil {
 		return nil, err
 	}
 	t.Status, t.AnswerReason, t.AnsweredByName, t.AnsweredAt = TransferWithdrawn, reason, p.DisplayName, now

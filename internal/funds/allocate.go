@@ -112,17 +112,24 @@ func casePayments(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]leg
 			out = append(out, m)
 			continue
 		}
-		for owe := -m.AmountFen; owe > 0 && len(out) > 0; {
-			last := &out[len(out)-1]
-			take := min(owe, last.AmountFen)
-			last.AmountFen -= take
-			owe -= take
-			if last.AmountFen == 0 {
-				out = out[:len(out)-1]
-			}
-		}
+		out = dropLatest(out, -m.AmountFen)
 	}
 	return out, nil
+}
+
+// dropLatest takes fen off payments from the latest back: money passed on
+// (or about to be shared) leaves the credit the case received last.
+func dropLatest(payments []legal.Payment, fen int64) []legal.Payment {
+	for fen > 0 && len(payments) > 0 {
+		last := &payments[len(payments)-1]
+		take := min(fen, last.AmountFen)
+		last.AmountFen -= take
+		fen -= take
+		if last.AmountFen == 0 {
+			payments = payments[:len(payments)-1]
+		}
+	}
+	return payments
 }
 
 // CaseStatement returns a case's statement of account today (cases.read).

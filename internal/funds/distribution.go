@@ -16,6 +16,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -255,7 +256,7 @@ func ProposeDistribution(ctx context.Context, tx *store.Tx, sourceCaseID uuid.UU
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO distributions (id, court_id, source_case_id, debtor_party_id, amount_fen, legal_person, left_fen, status,
 		note, created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`, d.ID, d.CourtID, sourceCaseID,
-		in.DebtorPartyID, d.AmountFen, d.LegalPerson, d.LeftFen, truncate(d.Note, 500), d.CreatedByName, d.CreatedAt, d.CreatedAt); err != nil {
+		in.DebtorPartyID, d.AmountFen, d.LegalPerson, d.LeftFen, textutil.Truncate(d.Note, 500), d.CreatedByName, d.CreatedAt, d.CreatedAt); err != nil {
 		return nil, err
 	}
 	for i, c := range d.Claims {
@@ -280,16 +281,7 @@ func claimOf(ctx context.Context, q store.Querier, caseID uuid.UUID, today legal
 	if err != nil || minusFen == 0 {
 		return st.Settlement, err
 	}
-	for owe := minusFen; owe > 0 && len(payments) > 0; {
-		last := &payments[len(payments)-1]
-		take := min(owe, last.AmountFen)
-		last.AmountFen -= take
-		owe -= take
-		if last.AmountFen == 0 {
-			payments = payments[:len(payments)-1]
-		}
-	}
-	return legal.Settle(st.Claim, payments, today), nil
+	return legal.Settle(st.Claim, dropLatest(payments, minusFen), today), nil
 }
 
 func logDistribution(ctx context.Context, tx *store.Tx, d *Distribution, action, summary string, caseIDs []uuid.UUID) error {
@@ -487,7 +479,7 @@ func ObjectToDistribution(ctx context.Context, tx *store.Tx, id uuid.UUID, in Ob
 	counterDue := cal.DaysPeriodEnd(today, DistCounterDays)
 	if _, err := tx.Exec(ctx, `INSERT INTO distribution_objections (id, distribution_id, case_id, objector, reason, filed_on, counter_due, status,
 		created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`, store.NewID(), d.ID, in.CaseID,
-		truncate(in.Objector, 100), truncate(in.Reason, 1000), today, counterDue, p.DisplayName, now, now); err != nil {
+		textutil.Truncate(in.Objector, 100), textutil.Truncate(in.Reason, 1000), today, counterDue, p.DisplayName, now, now); err != nil {
 		return nil, err
 	}
 	summary := fmt.Sprintf("%s 对分配方案提出异议：%s；其他债权人和被执行人可于 %s 前提出反对意见（DIST-4）", in.Objector, in.Reason, counterDue)
@@ -548,7 +540,7 @@ func AdvanceObjection(ctx context.Context, tx *store.Tx, id, objectionID uuid.UU
 		}
 		due := cal.DaysPeriodEnd(today, DistSuitDays)
 		_, err = tx.Exec(ctx, `UPDATE distribution_objections SET status = 'countered', countered_on = ?, suit_due = ?, outcome_note = ?,
-			updated_at = ? WHERE id = ?`, today, due, truncate(note, 1000), now, o.ID)
+			updated_at = ? WHERE id = ?`, today, due, textutil.Truncate(note, 1000), now, o.ID)
 		note = fmt.Sprintf("对 %s 的异议提出反对意见；异议人应于 %s 前提起分配方案异议之诉，逾期按原方案分配（DIST-4）", o.Objector, due)
 	case StepSued:
 		if o.Status != "countered" {
@@ -558,7 +550,7 @@ func AdvanceObjection(ctx context.Context, tx *store.Tx, id, objectionID uuid.UU
 			return refuse("起诉期限已于 " + o.SuitDue.String() + " 届满")
 		}
 		_, err = tx.Exec(ctx, `UPDATE distribution_objections SET status = 'sued', outcome_note = ?, updated_at = ? WHERE id = ?`,
-			truncate(note, 1000), now, o.ID)
+			textutil.Truncate(note, 1000), now, o.ID)
 		note = o.Objector + " 提起分配方案异议之诉：" + note
 	case StepUpheld, StepDismissed:
 		switch {
@@ -574,10 +566,10 @@ func AdvanceObjection(ctx context.Context, tx *store.Tx, id, objectionID uuid.UU
 			return nil, apperr.InvalidField("note_required", "body.note", "请写明理由")
 		}
 		_, err = tx.Exec(ctx, `UPDATE distribution_objections SET status = ?, outcome_note = ?, updated_at = ? WHERE id = ?`,
-			string(step), truncate(note, 1000), now, o.ID)
+			string(step), textutil.Truncate(note, 1000), now, o.ID)
 		if err == nil && step == StepUpheld {
 			_, err = tx.Exec(ctx, `UPDATE distributions SET status = 'withdrawn', end_reason = ?, updated_at = ? WHERE id = ?`,
-				"异议成立，方案撤回重拟："+truncate(note, 400), now, d.ID)
+				"异议成立，方案撤回重拟："+textutil.Truncate(note, 400), now, d.ID)
 			d.Status = "withdrawn"
 		}
 		verdict := map[ObjectionStep]string{StepUpheld: "异议成立，分配方案撤回重拟", StepDismissed: "异议不成立，按原方案分配"}[step]
@@ -676,7 +668,7 @@ func WithdrawDistribution(ctx context.Context, tx *store.Tx, id uuid.UUID, reaso
 		return nil, apperr.InvalidField("reason_required", "body.reason", "请写明撤回理由")
 	}
 	if _, err := tx.Exec(ctx, `UPDATE distributions SET status = 'withdrawn', end_reason = ?, updated_at = ? WHERE id = ?`,
-		truncate(reason, 500), time.Now().UTC(), d.ID); err != nil {
+		textutil.Truncate(reason, 500), time.Now().UTC(), d.ID); err != nil {
 		return nil, err
 	}
 	d.Status, d.EndReason = "withdrawn", reason

@@ -19,6 +19,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -194,10 +195,10 @@ func post(ctx context.Context, tx *store.Tx, t *Transfer) (*Transfer, error) {
 	}
 	// A reference recorded before makes the INSERT do nothing (the partial
 	// unique index), and the earlier transfer comes back: no read first.
-	t.BankRef = truncate(strings.TrimSpace(t.BankRef), 100)
+	t.BankRef = textutil.Truncate(strings.TrimSpace(t.BankRef), 100)
 	res, err := tx.Exec(ctx, `INSERT INTO fund_transfers (id, court_id, case_id, kind, amount_fen, ref, memo, reverses, value_on, bank_ref,
 		created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (court_id, kind, ref) WHERE ref <> ''
-		DO NOTHING`, t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen, t.Ref, truncate(t.Memo, 500), reverses, valueOn, t.BankRef, by,
+		DO NOTHING`, t.ID, t.CourtID, caseID, string(t.Kind), t.AmountFen, t.Ref, textutil.Truncate(t.Memo, 500), reverses, valueOn, t.BankRef, by,
 		t.CreatedByName, t.CreatedAt)
 	if err != nil {
 		return nil, err
@@ -311,11 +312,4 @@ func loadPostings(ctx context.Context, q store.Querier, list []*Transfer) error 
 		}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }

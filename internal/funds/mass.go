@@ -10,6 +10,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // Money shared among many people who are not parties of the case — the
@@ -49,7 +50,7 @@ func ShareOut(ctx context.Context, tx *store.Tx, caseID uuid.UUID, from *Account
 	for _, c := range credits {
 		if _, err := tx.Exec(ctx, `INSERT INTO fund_accounts (id, court_id, kind, case_id, party_id, role, number, name, created_at)
 			VALUES (?, ?, 'party', ?, ?, 'applicant', ?, ?, ?) ON CONFLICT (case_id, party_id) WHERE kind = 'party' DO NOTHING`,
-			store.NewID(), from.CourtID, caseID, c.PartyID, "MC"+strings.ReplaceAll(uuid.NewString(), "-", ""), truncate(c.Name, 60), now); err != nil {
+			store.NewID(), from.CourtID, caseID, c.PartyID, "MC"+strings.ReplaceAll(uuid.NewString(), "-", ""), textutil.Truncate(c.Name, 60), now); err != nil {
 			return err
 		}
 		acc, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM fund_accounts a WHERE a.case_id = ? AND a.party_id = ?
@@ -91,6 +92,6 @@ func RecordPayee(ctx context.Context, tx *store.Tx, caseID, partyID uuid.UUID, h
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO payee_accounts (id, court_id, case_id, party_id, holder_name, account_no, bank_name, status, confirmation,
 		confirmed_by_name, confirmed_at, created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?)`,
-		store.NewID(), court, caseID, partyID, truncate(holder, 60), accountNo, truncate(bank, 100), confirmation, holder, now, holder, now, now)
+		store.NewID(), court, caseID, partyID, textutil.Truncate(holder, 60), accountNo, textutil.Truncate(bank, 100), confirmation, holder, now, holder, now, now)
 	return err
 }

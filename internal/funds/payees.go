@@ -138,16 +138,16 @@ func SetPayee(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in PayeeInput
 		confirmedAt, p.DisplayName, now, now); err != nil {
 		return nil, err
 	}
-	summary := "登记" + name + "的收款账户 " + pa.BankName + " " + maskAccount(pa.AccountNo) + "（" + pa.StatusLabel() + "）"
+	summary := "登记" + name + "的收款账户 " + pa.BankName + " " + MaskAccount(pa.AccountNo) + "（" + pa.StatusLabel() + "）"
 	if old != nil {
-		summary = "更换" + name + "的收款账户为 " + pa.BankName + " " + maskAccount(pa.AccountNo) + "（" + pa.StatusLabel() + "）"
+		summary = "更换" + name + "的收款账户为 " + pa.BankName + " " + MaskAccount(pa.AccountNo) + "（" + pa.StatusLabel() + "）"
 	}
 	if err := cases.AppendEvents(ctx, tx, caseID, cases.Event{Kind: "funds.payee", Summary: summary}); err != nil {
 		return nil, err
 	}
-	ch := audit.Changes{"account_no": {To: maskAccount(pa.AccountNo)}, "bank_name": {To: pa.BankName}, "status": {To: pa.Status}}
+	ch := audit.Changes{"account_no": {To: MaskAccount(pa.AccountNo)}, "bank_name": {To: pa.BankName}, "status": {To: pa.Status}}
 	if old != nil {
-		ch["account_no"] = audit.Change{From: maskAccount(old.AccountNo), To: maskAccount(pa.AccountNo)}
+		ch["account_no"] = audit.Change{From: MaskAccount(old.AccountNo), To: MaskAccount(pa.AccountNo)}
 	}
 	return pa, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "funds.payee_set", ObjectType: "payee_account", ObjectID: pa.ID.String(),
 		Summary: c.CaseNo + "：" + summary, Changes: ch})
@@ -179,7 +179,7 @@ func ConfirmPayee(ctx context.Context, tx *store.Tx, caseID, payeeID uuid.UUID, 
 		return nil, err
 	}
 	pa.Status, pa.Confirmation, pa.ConfirmedByName, pa.ConfirmedAt = "confirmed", confirmation, p.DisplayName, now
-	summary := "确认收款账户 " + pa.BankName + " " + maskAccount(pa.AccountNo) + "：" + confirmation
+	summary := "确认收款账户 " + pa.BankName + " " + MaskAccount(pa.AccountNo) + "：" + confirmation
 	if err := cases.AppendEvents(ctx, tx, caseID, cases.Event{Kind: "funds.payee", Summary: summary}); err != nil {
 		return nil, err
 	}
@@ -208,8 +208,9 @@ func CasePayees(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]*Paye
 	return store.ScanAll(rows, scanPayee)
 }
 
-// maskAccount shows an account number by its last 4 digits.
-func maskAccount(no string) string {
+// MaskAccount shows an account number by its last 4 digits, for audit
+// records and the public views of a claim.
+func MaskAccount(no string) string {
 	if len(no) <= 4 {
 		return no
 	}

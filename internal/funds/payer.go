@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -153,7 +154,7 @@ func (p *Payer) send(ctx context.Context, r *Round) error {
 					wait = max(wait, busy.RetryAfter)
 				}
 				if _, err := tx.Exec(ctx, `UPDATE payouts SET last_error = ?, next_at = ?, updated_at = ? WHERE id = ? AND status = 'approved'`,
-					truncate(sendErr.Error(), 500), now.Add(wait), now, c.id); err != nil {
+					textutil.Truncate(sendErr.Error(), 500), now.Add(wait), now, c.id); err != nil {
 					return err
 				}
 				r.SendErrors++
@@ -262,7 +263,7 @@ func (p *Payer) apply(ctx context.Context, tx *store.Tx, res bank.Result, r *Rou
 		}
 		now := p.cfg.Now().UTC()
 		if _, err := tx.Exec(ctx, `UPDATE payouts SET status = 'settled', bank_ref = ?, ended_at = ?, updated_at = ? WHERE id = ?`,
-			truncate(res.BankRef, 100), now, now, o.ID); err != nil {
+			textutil.Truncate(res.BankRef, 100), now, now, o.ID); err != nil {
 			return err
 		}
 		late := ""
@@ -270,7 +271,7 @@ func (p *Payer) apply(ctx context.Context, tx *store.Tx, res bank.Result, r *Rou
 			late = fmt.Sprintf("（超过发放期限 %s）", o.DueOn)
 		}
 		if err := logPayout(ctx, tx, o, "funds.payout_settled", fmt.Sprintf("已向%s发放 %s 至 %s %s，银行流水 %s%s", o.AccountName,
-			triage.FormatYuan(o.AmountFen), o.PayeeBank, maskAccount(o.PayeeAccountNo), res.BankRef, late),
+			triage.FormatYuan(o.AmountFen), o.PayeeBank, MaskAccount(o.PayeeAccountNo), res.BankRef, late),
 			audit.Changes{"status": {From: o.Status, To: PayoutSettled}, "bank_ref": {To: res.BankRef}}); err != nil {
 			return err
 		}
@@ -314,7 +315,7 @@ func (p *Payer) fail(ctx context.Context, tx *store.Tx, id uuid.UUID, to PayoutS
 	}
 	now := p.cfg.Now().UTC()
 	if _, err := tx.Exec(ctx, `UPDATE payouts SET status = ?, bank_ref = CASE WHEN ? <> '' THEN ? ELSE bank_ref END, ended_at = ?,
-		end_reason = ?, updated_at = ? WHERE id = ?`, string(to), bankRef, truncate(bankRef, 100), now, truncate(reason, 500), now, o.ID); err != nil {
+		end_reason = ?, updated_at = ? WHERE id = ?`, string(to), bankRef, textutil.Truncate(bankRef, 100), now, textutil.Truncate(reason, 500), now, o.ID); err != nil {
 		return err
 	}
 	return logPayout(ctx, tx, o, "funds.payout_"+string(to), fmt.Sprintf("发放 %s %s，款项回到%s的分户：%s", triage.FormatYuan(o.AmountFen),

@@ -16,6 +16,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -215,7 +216,7 @@ func RequestPayout(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Payou
 		return nil, apperr.New(apperr.Conflict, "no_payee", "请先登记"+acc.Name+"的收款账户（FUND-2）")
 	}
 	if !payee.Confirmed() {
-		return nil, apperr.New(apperr.Conflict, "payee_unconfirmed", "收款账户 "+maskAccount(payee.AccountNo)+" 尚未经书面确认，不能发放（FUND-2）")
+		return nil, apperr.New(apperr.Conflict, "payee_unconfirmed", "收款账户 "+MaskAccount(payee.AccountNo)+" 尚未经书面确认，不能发放（FUND-2）")
 	}
 	var waiting int64
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(amount_fen), 0) FROM payouts WHERE account_id = ? AND status = 'pending'`, acc.ID).
@@ -265,7 +266,7 @@ func RequestPayout(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Payou
 	id := store.NewID()
 	if _, err := tx.Exec(ctx, `INSERT INTO payouts (id, court_id, case_id, account_id, payee_account_id, amount_fen, purpose, status, levels,
 		due_on, requested_by, requested_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-		id, c.CourtID, caseID, acc.ID, payee.ID, in.AmountFen, truncate(in.Purpose, 200), levels, due, p.UserID, p.DisplayName, now, now); err != nil {
+		id, c.CourtID, caseID, acc.ID, payee.ID, in.AmountFen, textutil.Truncate(in.Purpose, 200), levels, due, p.UserID, p.DisplayName, now, now); err != nil {
 		return nil, err
 	}
 	o, err := getPayout(ctx, tx, id, false)
@@ -273,7 +274,7 @@ func RequestPayout(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Payou
 		return nil, err
 	}
 	summary := fmt.Sprintf("申请向%s发放 %s 至 %s %s（需 %d 级审批）", acc.Name, triage.FormatYuan(in.AmountFen), payee.BankName,
-		maskAccount(payee.AccountNo), levels)
+		MaskAccount(payee.AccountNo), levels)
 	return o, logPayout(ctx, tx, o, "funds.payout_requested", summary, audit.Changes{"amount_fen": {To: in.AmountFen}, "levels": {To: levels},
 		"status": {To: PayoutPending}})
 }
@@ -372,12 +373,12 @@ func DecidePayout(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `INSERT INTO payout_approvals (payout_id, level, approve, by_user, by_name, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, level, d.Approve, p.UserID, p.DisplayName, truncate(d.Note, 500), now); err != nil {
+		o.ID, level, d.Approve, p.UserID, p.DisplayName, textutil.Truncate(d.Note, 500), now); err != nil {
 		return nil, err
 	}
 	if !d.Approve {
 		if _, err := tx.Exec(ctx, `UPDATE payouts SET status = 'rejected', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ?`,
-			now, truncate(d.Note, 500), now, o.ID); err != nil {
+			now, textutil.Truncate(d.Note, 500), now, o.ID); err != nil {
 			return nil, err
 		}
 		if err := logPayout(ctx, tx, o, "funds.payout_rejected", fmt.Sprintf("第 %d 级审批不同意发放 %s：%s", level,
@@ -398,7 +399,7 @@ func DecidePayout(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (
 			return nil, err
 		}
 		if _, err := post(ctx, tx, &Transfer{CourtID: o.CourtID, CaseID: o.CaseID, Kind: KindPayout, Ref: "payout:" + o.ID.String(),
-			Memo:     fmt.Sprintf("发放至 %s %s %s", o.PayeeName, o.PayeeBank, maskAccount(o.PayeeAccountNo)),
+			Memo:     fmt.Sprintf("发放至 %s %s %s", o.PayeeName, o.PayeeBank, MaskAccount(o.PayeeAccountNo)),
 			Postings: []Posting{debit(acc, o.AmountFen), credit(inTransit, o.AmountFen)}}); err != nil {
 			return nil, err
 		}
@@ -441,7 +442,7 @@ func CancelPayout(ctx context.Context, tx *store.Tx, id uuid.UUID, reason string
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `UPDATE payouts SET status = 'cancelled', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ?`,
-		now, truncate(reason, 500), now, o.ID); err != nil {
+		now, textutil.Truncate(reason, 500), now, o.ID); err != nil {
 		return nil, err
 	}
 	if err := logPayout(ctx, tx, o, "funds.payout_cancelled", "撤回发放 "+triage.FormatYuan(o.AmountFen)+"："+reason,

@@ -17,6 +17,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -136,7 +137,7 @@ func RequestPostponement(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in
 	id := store.NewID()
 	if _, err := tx.Exec(ctx, `INSERT INTO payout_postponements (id, court_id, case_id, account_id, reason, note, status, requested_by,
 		requested_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?)`, id, c.CourtID, caseID, acc.ID, in.Reason,
-		truncate(in.Note, 1000), p.UserID, p.DisplayName, now, now); err != nil {
+		textutil.Truncate(in.Note, 1000), p.UserID, p.DisplayName, now, now); err != nil {
 		return nil, err
 	}
 	pp, err := getPostponement(ctx, tx, id)
@@ -197,7 +198,7 @@ func DecidePostponement(ctx context.Context, tx *store.Tx, id uuid.UUID, approve
 	status := map[bool]string{true: "approved", false: "rejected"}[approve]
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `UPDATE payout_postponements SET status = ?, decided_by = ?, decided_by_name = ?, decision_note = ?, decided_at = ?,
-		updated_at = ? WHERE id = ?`, status, p.UserID, p.DisplayName, truncate(note, 1000), now, now, pp.ID); err != nil {
+		updated_at = ? WHERE id = ?`, status, p.UserID, p.DisplayName, textutil.Truncate(note, 1000), now, now, pp.ID); err != nil {
 		return nil, err
 	}
 	pp.Status, pp.DecidedByName, pp.DecisionNote = status, p.DisplayName, note
@@ -230,7 +231,7 @@ func EndPostponement(ctx context.Context, tx *store.Tx, id uuid.UUID, note strin
 	}
 	due := cal.DaysPeriodEnd(today, v.Int(ruleparams.KeyPostponedResumeDays))
 	if _, err := tx.Exec(ctx, `UPDATE payout_postponements SET status = 'ended', ended_on = ?, resume_due = ?, decision_note = CASE WHEN ? <> ''
-		THEN ? ELSE decision_note END, updated_at = ? WHERE id = ?`, today, due, strings.TrimSpace(note), truncate(strings.TrimSpace(note), 1000),
+		THEN ? ELSE decision_note END, updated_at = ? WHERE id = ?`, today, due, strings.TrimSpace(note), textutil.Truncate(strings.TrimSpace(note), 1000),
 		time.Now().UTC(), pp.ID); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,13 +64,15 @@ func Reconcile(ctx context.Context, db *store.DB, client bank.Client, courtID uu
 		return nil, fmt.Errorf("fetching the statement of %s for %s: %w", number, day, err)
 	}
 	r := &Reconciliation{ID: store.NewID(), CourtID: courtID, Account: number, Day: day, OpeningFen: st.OpeningFen, ClosingFen: st.ClosingFen,
-		Lines: len(st.Lines), Status: "ok", CreatedAt: time.Now().UTC()}
+		Lines: len(st.Lines), CreatedAt: time.Now().UTC()}
+	var checked []string // the statement's own arithmetic, known before any attempt
 	if err := st.Check(); err != nil {
-		r.Problems = append(r.Problems, "银行流水自身不平："+err.Error())
+		checked = []string{"银行流水自身不平：" + err.Error()}
 	}
 	err = db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
-		r.CreditsFen, r.DebitsFen, r.Matched = 0, 0, 0
-		r.Problems = r.Problems[:min(len(r.Problems), 1)]
+		// Each attempt (Transact retries on serialization failures) starts afresh.
+		r.CreditsFen, r.DebitsFen, r.Matched, r.Status = 0, 0, 0, "ok"
+		r.Problems = slices.Clone(checked)
 		imp, err := ImportStatement(ctx, tx, courtID, st)
 		if err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -97,7 +98,7 @@ func ImportStatement(ctx context.Context, tx *store.Tx, courtID uuid.UUID, st ba
 		from := strings.TrimSpace(l.CounterpartyName + " " + l.CounterpartyAccount)
 		memo := fmt.Sprintf("银行流水 %s：%s 汇入", l.ID, from)
 		if l.Memo != "" {
-			memo += "，附言“" + truncate(l.Memo, 100) + "”"
+			memo += "，附言“" + textutil.Truncate(l.Memo, 100) + "”"
 		}
 		t := &Transfer{CourtID: courtID, Ref: "statement:" + l.ID, Memo: memo, ValueOn: on, CreatedByName: "托管银行"}
 		if acc != nil {
@@ -135,7 +136,7 @@ func ImportStatement(ctx context.Context, tx *store.Tx, courtID uuid.UUID, st ba
 		due := cal.DaysPeriodEnd(on, v.Int(ruleparams.KeyUnmatchedClaimDays))
 		if _, err := tx.Exec(ctx, `INSERT INTO unmatched_receipts (id, court_id, transfer_id, line_id, amount_fen, payer_name, payer_account, memo,
 			received_on, claim_due, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`, store.NewID(), courtID, t.ID, l.ID,
-			l.AmountFen, truncate(l.CounterpartyName, 100), truncate(l.CounterpartyAccount, 50), truncate(l.Memo, 200), on, due,
+			l.AmountFen, textutil.Truncate(l.CounterpartyName, 100), textutil.Truncate(l.CounterpartyAccount, 50), textutil.Truncate(l.Memo, 200), on, due,
 			t.CreatedAt); err != nil {
 			return nil, err
 		}

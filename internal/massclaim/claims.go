@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // Claim is a participant's claim.
@@ -197,11 +198,11 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 	token := randomToken()
 	now := time.Now().UTC()
 	c := &Claim{ID: store.NewID(), CampaignID: m.ID, CourtID: m.CourtID, PartyID: partyID, IDNumber: rid.Number, Name: in.Name, Phone: in.Phone,
-		ClaimedFen: in.ClaimedFen, Evidence: truncate(strings.TrimSpace(in.Evidence), 2000), PayeeAccountNo: in.PayeeAccountNo,
-		PayeeBank: truncate(in.PayeeBank, 100), Status: "registered", CreatedAt: now}
+		ClaimedFen: in.ClaimedFen, Evidence: textutil.Truncate(strings.TrimSpace(in.Evidence), 2000), PayeeAccountNo: in.PayeeAccountNo,
+		PayeeBank: textutil.Truncate(in.PayeeBank, 100), Status: "registered", CreatedAt: now}
 	if _, err := tx.Exec(ctx, `INSERT INTO claims (id, campaign_id, court_id, party_id, id_number, name, phone, claimed_fen, evidence, payee_account_no,
 		payee_bank, status, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?)`,
-		c.ID, c.CampaignID, c.CourtID, c.PartyID, c.IDNumber, truncate(c.Name, 50), c.Phone, c.ClaimedFen, c.Evidence, c.PayeeAccountNo,
+		c.ID, c.CampaignID, c.CourtID, c.PartyID, c.IDNumber, textutil.Truncate(c.Name, 50), c.Phone, c.ClaimedFen, c.Evidence, c.PayeeAccountNo,
 		c.PayeeBank, hashToken(token), now, now); err != nil {
 		if store.IsUniqueViolation(err) {
 			return nil, "", apperr.New(apperr.Conflict, "already_registered", "该身份证号已登记")
@@ -212,7 +213,7 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 		return nil, "", err
 	}
 	return c, token, audit.Log(ctx, tx, audit.Entry{CourtID: m.CourtID, Action: "massclaim.registered", ObjectType: "claim", ObjectID: c.ID.String(),
-		Summary: fmt.Sprintf("%s 登记申报 %s（%s）", maskID(c.IDNumber), money(c.ClaimedFen), m.Title)})
+		Summary: fmt.Sprintf("%s 登记申报 %s（%s）", MaskID(c.IDNumber), money(c.ClaimedFen), m.Title)})
 }
 
 // checkCode checks a phone's code: right, in time, and not guessed more
@@ -274,7 +275,7 @@ func ReissueLink(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, idNumb
 		return "", err
 	}
 	return token, audit.Log(ctx, tx, audit.Entry{CourtID: court, Action: "massclaim.link_reissued", ObjectType: "claim", ObjectID: id.String(),
-		Summary: maskID(rid.Number) + " 重新取得登记进度链接"})
+		Summary: MaskID(rid.Number) + " 重新取得登记进度链接"})
 }
 
 // errWrongCode is a wrong code (422); the caller records the attempt.
@@ -301,11 +302,13 @@ func participantParty(ctx context.Context, tx *store.Tx, rid legal.ResidentID, n
 	now := time.Now().UTC()
 	id = store.NewID()
 	_, err = tx.Exec(ctx, `INSERT INTO parties (id, kind, name, id_number, id_checked, phone, created_at, updated_at) VALUES (?, 'person', ?, ?, TRUE, ?, ?, ?)`,
-		id, truncate(name, 50), rid.Number, phone, now, now)
+		id, textutil.Truncate(name, 50), rid.Number, phone, now, now)
 	return id, err
 }
 
-func maskID(id string) string {
+// MaskID shows a participant's ID number by its first and last 4 characters,
+// in audit records and the public views of a claim.
+func MaskID(id string) string {
 	if len(id) < 8 {
 		return id
 	}
@@ -390,14 +393,14 @@ func Answer(ctx context.Context, tx *store.Tx, token string, confirm bool, objec
 		if objection == "" {
 			return nil, apperr.InvalidField("objection_required", "body.objection", "请写明异议理由")
 		}
-		_, err = tx.Exec(ctx, `UPDATE claims SET status = 'objected', objection = ?, updated_at = ? WHERE id = ?`, truncate(objection, 1000), now, c.ID)
+		_, err = tx.Exec(ctx, `UPDATE claims SET status = 'objected', objection = ?, updated_at = ? WHERE id = ?`, textutil.Truncate(objection, 1000), now, c.ID)
 		c.Status, c.Objection = "objected", objection
 	}
 	if err != nil {
 		return nil, err
 	}
 	return c, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "massclaim.answered", ObjectType: "claim", ObjectID: c.ID.String(),
-		Summary: fmt.Sprintf("%s %s", maskID(c.IDNumber), map[bool]string{true: "确认金额", false: "提出异议"}[confirm])})
+		Summary: fmt.Sprintf("%s %s", MaskID(c.IDNumber), map[bool]string{true: "确认金额", false: "提出异议"}[confirm])})
 }
 
 // DecideObjection sets the final figure of an objected claim (funds.handle,
@@ -427,12 +430,12 @@ func DecideObjection(ctx context.Context, tx *store.Tx, claimID uuid.UUID, final
 		return nil, apperr.InvalidField("invalid_amount", "body.final_fen", "金额不能为负")
 	}
 	if _, err := tx.Exec(ctx, `UPDATE claims SET status = 'final', final_fen = ?, decision_note = ?, updated_at = ? WHERE id = ?`, finalFen,
-		truncate(note, 1000), time.Now().UTC(), c.ID); err != nil {
+		textutil.Truncate(note, 1000), time.Now().UTC(), c.ID); err != nil {
 		return nil, err
 	}
 	c.Status, c.FinalFen, c.DecisionNote = "final", finalFen, note
 	return c, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "massclaim.objection_decided", ObjectType: "claim", ObjectID: c.ID.String(),
-		Summary: fmt.Sprintf("%s 异议复核：认定 %s", maskID(c.IDNumber), money(finalFen))})
+		Summary: fmt.Sprintf("%s 异议复核：认定 %s", MaskID(c.IDNumber), money(finalFen))})
 }
 
 // IssueCodes gives phones a code without sending it (zhixing bench claims

@@ -31,6 +31,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
@@ -145,7 +146,7 @@ func CreateCampaign(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Camp
 	id := store.NewID()
 	if _, err := tx.Exec(ctx, `INSERT INTO campaigns (id, court_id, case_id, debtor_party_id, title, judgment_no, status, registration_until,
 		created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`, id, c.CourtID, caseID, in.DebtorPartyID,
-		truncate(in.Title, 200), truncate(in.JudgmentNo, 100), in.RegistrationUntil, p.DisplayName, now, now); err != nil {
+		textutil.Truncate(in.Title, 200), textutil.Truncate(in.JudgmentNo, 100), in.RegistrationUntil, p.DisplayName, now, now); err != nil {
 		return nil, err
 	}
 	m, err := getCampaign(ctx, tx, id, false)
@@ -259,13 +260,6 @@ func Open(ctx context.Context, tx *store.Tx, id uuid.UUID) (*Campaign, error) {
 	}
 	m.Status = "open"
 	return m, logCampaign(ctx, tx, m, "massclaim.opened", fmt.Sprintf("发布涉众案款发放，登记至 %s 截止（MASS-1）", m.RegistrationUntil))
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 func hashToken(s string) string {

@@ -110,7 +110,7 @@ func PayRound(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, amountFen
 		o, err := funds.RequestPayout(ctx, tx, m.CaseID, funds.PayoutInput{PartyID: c.PartyID, AmountFen: shares[i],
 			Purpose: fmt.Sprintf("%s 第 %d 轮", m.JudgmentNo, seq)})
 		if err != nil {
-			return nil, fmt.Errorf("payout of %s: %w", maskID(c.IDNumber), err)
+			return nil, fmt.Errorf("payout of %s: %w", MaskID(c.IDNumber), err)
 		}
 		r.Payouts = append(r.Payouts, o.ID)
 		if _, err := tx.Exec(ctx, `INSERT INTO claim_shares (round_id, claim_id, share_fen, payout_id) VALUES (?, ?, ?, ?)`, r.ID, c.ID, shares[i],

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // Type is the type of a parameter's value.
@@ -223,7 +224,7 @@ func (p Param) Parse(s string) (string, error) {
 			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 				return bad("取值超出范围，应为 " + p.Bounds())
 			}
-			return bad(fmt.Sprintf("“%s”不是整数，应为 %s", truncate(s, 20), p.Bounds()))
+			return bad(fmt.Sprintf("“%s”不是整数，应为 %s", textutil.Abbrev(s, 20), p.Bounds()))
 		}
 		if n < p.Min || n > p.Max {
 			return bad(fmt.Sprintf("%d 超出范围，应为 %s", n, p.Bounds()))
@@ -231,12 +232,4 @@ func (p Param) Parse(s string) (string, error) {
 		return strconv.Itoa(n), nil
 	}
 	return "", fmt.Errorf("ruleparams: %s has unknown type %q", p.Key, p.Type)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

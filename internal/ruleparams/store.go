@@ -16,6 +16,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
 // SeedDate is the effective date of the seeded platform values: before any
@@ -194,9 +195,9 @@ func Set(ctx context.Context, tx *store.Tx, in SetInput) (Row, error) {
 	switch {
 	case known:
 	case !knownRule(key.RuleID):
-		pr.Add("unknown_param", "body.rule_id", "规则“"+truncate(key.RuleID, 20)+"”没有可设置的参数")
+		pr.Add("unknown_param", "body.rule_id", "规则“"+textutil.Abbrev(key.RuleID, 20)+"”没有可设置的参数")
 	default:
-		pr.Add("unknown_param", "body.param", "规则 "+key.RuleID+" 没有参数“"+truncate(key.Param, 40)+"”")
+		pr.Add("unknown_param", "body.param", "规则 "+key.RuleID+" 没有参数“"+textutil.Abbrev(key.Param, 40)+"”")
 	}
 	var value string
 	if known {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/massclaim"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -67,8 +68,8 @@ func claimOut(c *massclaim.Claim, staff bool) ClaimOut {
 	if staff {
 		o.Phone = c.Phone
 	} else {
-		o.IDNumber = c.IDNumber[:4] + strings.Repeat("*", len(c.IDNumber)-8) + c.IDNumber[len(c.IDNumber)-4:]
-		o.PayeeAccountNo = "…" + c.PayeeAccountNo[max(len(c.PayeeAccountNo)-4, 0):]
+		o.IDNumber = massclaim.MaskID(c.IDNumber)
+		o.PayeeAccountNo = funds.MaskAccount(c.PayeeAccountNo)
 	}
 	return o
 }
