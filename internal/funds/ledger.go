@@ -236,6 +236,9 @@ func post(ctx context.Context, tx *store.Tx, t *Transfer) (*Transfer, error) {
 				names = append(names, p.AccountName+" 转出 "+triage.FormatYuan(p.AmountFen))
 			}
 		}
+		if len(names) > 5 { // a batch: the first few name the problem
+			names = append(names[:5], fmt.Sprintf("等 %d 户", len(names)))
+		}
 		return nil, apperr.New(apperr.Conflict, "insufficient_balance", "余额不足："+strings.Join(names, "；"))
 	}
 	if err != nil {

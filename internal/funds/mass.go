@@ -39,34 +39,59 @@ type ShareCredit struct {
 
 // ShareOut moves money from a debtor's account of a case to many people's
 // accounts of the same case in one transfer, opening their accounts as
-// creditors of the case where needed.
+// creditors of the case where needed. A fixed number of statements
+// whatever the number of people (a campaign round shares among 100,000).
 func ShareOut(ctx context.Context, tx *store.Tx, caseID uuid.UUID, from *Account, kind TransferKind, ref, memo string, credits []ShareCredit) error {
 	if len(credits) == 0 {
 		return nil
 	}
 	now := time.Now().UTC()
-	postings := make([]Posting, 0, len(credits)+1)
+	err := store.UpsertRows(ctx, tx, `INSERT INTO fund_accounts (id, court_id, kind, case_id, party_id, role, number, name, created_at) VALUES `,
+		` ON CONFLICT (case_id, party_id) WHERE kind = 'party' DO NOTHING`, 9, len(credits), func(i int, args []any) []any {
+			c := credits[i]
+			return append(args, store.NewID(), from.CourtID, "party", caseID, c.PartyID, "applicant",
+				"MC"+strings.ReplaceAll(uuid.NewString(), "-", ""), textutil.Truncate(c.Name, 60), now)
+		})
+	if err != nil {
+		return err
+	}
+	accounts, err := partyAccounts(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	postings := make([]Posting, 1, len(credits)+1)
 	var total int64
 	for _, c := range credits {
-		if _, err := tx.Exec(ctx, `INSERT INTO fund_accounts (id, court_id, kind, case_id, party_id, role, number, name, created_at)
-			VALUES (?, ?, 'party', ?, ?, 'applicant', ?, ?, ?) ON CONFLICT (case_id, party_id) WHERE kind = 'party' DO NOTHING`,
-			store.NewID(), from.CourtID, caseID, c.PartyID, "MC"+strings.ReplaceAll(uuid.NewString(), "-", ""), textutil.Truncate(c.Name, 60), now); err != nil {
-			return err
-		}
-		acc, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM fund_accounts a WHERE a.case_id = ? AND a.party_id = ?
-			AND a.kind = 'party'`, caseID, c.PartyID))
-		if err != nil {
-			return err
-		}
-		if acc.Role == "respondent" {
+		acc := accounts[c.PartyID]
+		switch {
+		case acc == nil:
+			return fmt.Errorf("funds: no account of %s on case %s", c.PartyID, caseID)
+		case acc.Role == "respondent":
 			return fmt.Errorf("funds: sharing out to the debtor %s", c.PartyID)
 		}
 		postings = append(postings, credit(acc, c.AmountFen))
 		total += c.AmountFen
 	}
-	postings = append([]Posting{debit(from, total)}, postings...)
-	_, err := post(ctx, tx, &Transfer{CourtID: from.CourtID, CaseID: caseID, Kind: kind, Ref: ref, Memo: memo, Postings: postings})
+	postings[0] = debit(from, total)
+	_, err = post(ctx, tx, &Transfer{CourtID: from.CourtID, CaseID: caseID, Kind: kind, Ref: ref, Memo: memo, Postings: postings})
 	return err
+}
+
+// partyAccounts returns the party accounts of a case by party.
+func partyAccounts(ctx context.Context, q store.Querier, caseID uuid.UUID) (map[uuid.UUID]*Account, error) {
+	rows, err := q.Query(ctx, `SELECT `+accountColumns+` FROM fund_accounts a WHERE a.case_id = ? AND a.kind = 'party'`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := store.ScanAll(rows, scanAccount)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*Account, len(list))
+	for _, a := range list {
+		out[a.PartyID] = a
+	}
+	return out, nil
 }
 
 // RecordPayee records a confirmed payee account for someone paid from a

@@ -14,6 +14,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/funds/bank"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/notify"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
@@ -126,13 +127,16 @@ func (p *Payer) send(ctx context.Context, r *Round) error {
 		if err != nil {
 			return err
 		}
-		for _, c := range list {
-			if _, err := tx.Exec(ctx, `UPDATE payouts SET attempts = attempts + 1, next_at = ?, updated_at = ? WHERE id = ?`,
-				now.Add(p.cfg.Lease), now, c.id); err != nil {
-				return err
-			}
+		if len(list) == 0 {
+			return nil
 		}
-		return nil
+		ids := make([]any, len(list))
+		for i, c := range list {
+			ids[i] = c.id
+		}
+		_, err = tx.Exec(ctx, `UPDATE payouts SET attempts = attempts + 1, next_at = ?, updated_at = ? WHERE id IN (`+store.Placeholders(len(ids))+`)`,
+			append([]any{now.Add(p.cfg.Lease), now}, ids...)...)
+		return err
 	})
 	if err != nil || len(list) == 0 {
 		return err
@@ -146,6 +150,7 @@ func (p *Payer) send(ctx context.Context, r *Round) error {
 		sendErr = fmt.Errorf("bank answered %d acknowledgements for %d instructions", len(acks), len(batch))
 	}
 	return p.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var taken []any // accepted or duplicates: at the bank now
 		for i, c := range list {
 			if sendErr != nil {
 				wait := p.backoff(c.attempts + 1)
@@ -162,10 +167,7 @@ func (p *Payer) send(ctx context.Context, r *Round) error {
 			}
 			switch a := acks[i]; a.Status {
 			case bank.AckAccepted, bank.AckDuplicate:
-				if _, err := tx.Exec(ctx, `UPDATE payouts SET status = 'sent', sent_at = COALESCE(sent_at, ?), last_error = '', updated_at = ?
-					WHERE id = ? AND status = 'approved'`, now, now, c.id); err != nil {
-					return err
-				}
+				taken = append(taken, c.id)
 				r.Sent++
 			default:
 				reason := a.Reason
@@ -178,7 +180,12 @@ func (p *Payer) send(ctx context.Context, r *Round) error {
 				r.Rejected++
 			}
 		}
-		return nil
+		if len(taken) == 0 {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `UPDATE payouts SET status = 'sent', sent_at = COALESCE(sent_at, ?), last_error = '', updated_at = ?
+			WHERE status = 'approved' AND id IN (`+store.Placeholders(len(taken))+`)`, append([]any{now, now}, taken...)...)
+		return err
 	})
 }
 
@@ -215,11 +222,15 @@ func (p *Payer) poll(ctx context.Context, r *Round) error {
 			if cur != after { // another server applied this page
 				return nil
 			}
+			pg, err := p.loadPage(ctx, tx, res.Results)
+			if err != nil {
+				return err
+			}
 			for _, res := range res.Results {
 				if res.Seq <= after {
 					continue
 				}
-				if err := p.apply(ctx, tx, res, r); err != nil {
+				if err := p.apply(ctx, tx, pg, res, r); err != nil {
 					return err
 				}
 			}
@@ -234,25 +245,71 @@ func (p *Payer) poll(ctx context.Context, r *Round) error {
 	return nil
 }
 
+// resultPage is what applying a page of results reads once: its payouts,
+// locked, and the courts' custody and in-transit accounts.
+type resultPage struct {
+	payouts  map[uuid.UUID]*Payout
+	accounts map[string]*Account // court id + kind
+}
+
+func (pg *resultPage) account(ctx context.Context, tx *store.Tx, court uuid.UUID, kind AccountKind) (*Account, error) {
+	key := court.String() + string(kind)
+	if a := pg.accounts[key]; a != nil {
+		return a, nil
+	}
+	a, err := courtAccount(ctx, tx, court, kind)
+	if err == nil {
+		pg.accounts[key] = a
+	}
+	return a, err
+}
+
+// loadPage reads and locks the payouts a page of results names, in one
+// statement per 500.
+func (p *Payer) loadPage(ctx context.Context, tx *store.Tx, results []bank.Result) (*resultPage, error) {
+	pg := &resultPage{payouts: make(map[uuid.UUID]*Payout, len(results)), accounts: map[string]*Account{}}
+	var ids []any
+	for _, res := range results {
+		if id, err := uuid.Parse(res.Ref); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	for from := 0; from < len(ids); from += 500 {
+		chunk := ids[from:min(from+500, len(ids))]
+		rows, err := tx.Query(ctx, payoutSelect+` WHERE o.id IN (`+store.Placeholders(len(chunk))+`) ORDER BY o.id`+tx.ForUpdate("o"), chunk...)
+		if err != nil {
+			return nil, err
+		}
+		list, err := store.ScanAll(rows, scanPayout)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			pg.payouts[o.ID] = o
+		}
+	}
+	return pg, nil
+}
+
 // apply applies one result of the bank.
-func (p *Payer) apply(ctx context.Context, tx *store.Tx, res bank.Result, r *Round) error {
+func (p *Payer) apply(ctx context.Context, tx *store.Tx, pg *resultPage, res bank.Result, r *Round) error {
 	id, err := uuid.Parse(res.Ref)
 	if err != nil {
 		r.Stray++
 		return nil
 	}
-	o, err := getPayout(ctx, tx, id, true)
-	if err != nil {
+	o := pg.payouts[id]
+	if o == nil {
 		r.Stray++
 		return nil
 	}
 	switch {
 	case res.Status == bank.Settled && (o.Status == PayoutSent || o.Status == PayoutApproved):
-		custody, err := courtAccount(ctx, tx, o.CourtID, Custody)
+		custody, err := pg.account(ctx, tx, o.CourtID, Custody)
 		if err != nil {
 			return err
 		}
-		inTransit, err := courtAccount(ctx, tx, o.CourtID, InTransit)
+		inTransit, err := pg.account(ctx, tx, o.CourtID, InTransit)
 		if err != nil {
 			return err
 		}
@@ -276,14 +333,21 @@ func (p *Payer) apply(ctx context.Context, tx *store.Tx, res bank.Result, r *Rou
 			return err
 		}
 		r.Settled++
+		o.Status = PayoutSettled // a repeat later in the page is stray
+		if o.NotifyPhone != "" {
+			_, err := notify.Queue(ctx, tx, notify.Message{CourtID: o.CourtID, CaseID: o.CaseID, PartyID: o.PartyID, Phone: o.NotifyPhone,
+				Kind: "funds_paid", Body: fmt.Sprintf("【执行款发放】%s：已于 %s 向您发放 %s 至 %s %s。", o.Purpose, legal.DateOf(now),
+					triage.FormatYuan(o.AmountFen), o.PayeeBank, MaskAccount(o.PayeeAccountNo))})
+			return err
+		}
 		return tellParties(ctx, tx, o.CourtID, o.CaseID, "funds_paid", fmt.Sprintf("【执行款发放】%s 已于 %s 向%s发放执行款 %s。", o.CaseNo,
 			legal.DateOf(now), o.AccountName, triage.FormatYuan(o.AmountFen)))
 	case res.Status == bank.Failed && (o.Status == PayoutSent || o.Status == PayoutApproved):
 		r.Failed++
-		return p.fail(ctx, tx, o.ID, PayoutFailed, "银行未能付款："+res.Reason, res.BankRef)
+		return p.failLoaded(ctx, tx, pg, o, PayoutFailed, "银行未能付款："+res.Reason, res.BankRef)
 	case res.Status == bank.Returned && o.Status == PayoutSettled:
 		r.Returned++
-		return p.fail(ctx, tx, o.ID, PayoutReturned, "款项被退回："+res.Reason, res.BankRef)
+		return p.failLoaded(ctx, tx, pg, o, PayoutReturned, "款项被退回："+res.Reason, res.BankRef)
 	}
 	r.Stray++ // a repeat, or a result for a payout in another state
 	return nil
@@ -297,6 +361,10 @@ func (p *Payer) fail(ctx context.Context, tx *store.Tx, id uuid.UUID, to PayoutS
 	if err != nil {
 		return err
 	}
+	return p.failLoaded(ctx, tx, &resultPage{accounts: map[string]*Account{}}, o, to, reason, bankRef)
+}
+
+func (p *Payer) failLoaded(ctx context.Context, tx *store.Tx, pg *resultPage, o *Payout, to PayoutStatus, reason, bankRef string) error {
 	acc, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM fund_accounts a WHERE a.id = ?`, o.AccountID))
 	if err != nil {
 		return err
@@ -305,7 +373,7 @@ func (p *Payer) fail(ctx context.Context, tx *store.Tx, id uuid.UUID, to PayoutS
 	if to == PayoutReturned {
 		fromKind, kind = Custody, KindPayoutReturned
 	}
-	from, err := courtAccount(ctx, tx, o.CourtID, fromKind)
+	from, err := pg.account(ctx, tx, o.CourtID, fromKind)
 	if err != nil {
 		return err
 	}
@@ -318,8 +386,10 @@ func (p *Payer) fail(ctx context.Context, tx *store.Tx, id uuid.UUID, to PayoutS
 		end_reason = ?, updated_at = ? WHERE id = ?`, string(to), bankRef, textutil.Truncate(bankRef, 100), now, textutil.Truncate(reason, 500), now, o.ID); err != nil {
 		return err
 	}
+	from0 := o.Status
+	o.Status = to
 	return logPayout(ctx, tx, o, "funds.payout_"+string(to), fmt.Sprintf("发放 %s %s，款项回到%s的分户：%s", triage.FormatYuan(o.AmountFen),
-		to.Label(), o.AccountName, reason), audit.Changes{"status": {From: o.Status, To: to}})
+		to.Label(), o.AccountName, reason), audit.Changes{"status": {From: from0, To: to}})
 }
 
 // Run calls RunOnce until ctx ends: at once again while there is work,

@@ -94,6 +94,9 @@ type Payout struct {
 	SentAt          time.Time
 	EndedAt         time.Time
 	EndReason       string
+	BatchID         uuid.UUID // uuid.Nil unless asked for in a batch
+	PartyID         uuid.UUID // whose account pays
+	NotifyPhone     string    // told when paid, when the payee is no party of the case
 	Approvals       []Approval
 }
 
@@ -109,20 +112,21 @@ type Approval struct {
 
 const payoutSelect = `SELECT o.id, o.court_id, o.case_id, k.case_no, o.account_id, a.name, o.payee_account_id, pa.holder_name, pa.account_no,
 	pa.bank_name, o.amount_fen, o.purpose, o.status, o.levels, o.approved_levels, o.due_on, o.attempts, o.bank_ref, o.last_error,
-	o.requested_by, o.requested_by_name, o.created_at, o.sent_at, o.ended_at, o.end_reason
+	o.requested_by, o.requested_by_name, o.created_at, o.sent_at, o.ended_at, o.end_reason, o.batch_id, a.party_id, o.notify_phone
 	FROM payouts o JOIN cases k ON k.id = o.case_id JOIN fund_accounts a ON a.id = o.account_id
 	JOIN payee_accounts pa ON pa.id = o.payee_account_id`
 
 func scanPayout(sc store.Scanner) (*Payout, error) {
 	o := &Payout{}
 	var due *legal.Date
-	var by uuid.NullUUID
+	var by, batch, party uuid.NullUUID
 	var sent, ended *time.Time
 	if err := sc.Scan(&o.ID, &o.CourtID, &o.CaseID, &o.CaseNo, &o.AccountID, &o.AccountName, &o.PayeeID, &o.PayeeName, &o.PayeeAccountNo,
 		&o.PayeeBank, &o.AmountFen, &o.Purpose, &o.Status, &o.Levels, &o.ApprovedLevels, &due, &o.Attempts, &o.BankRef, &o.LastError,
-		&by, &o.RequestedByName, &o.CreatedAt, &sent, &ended, &o.EndReason); err != nil {
+		&by, &o.RequestedByName, &o.CreatedAt, &sent, &ended, &o.EndReason, &batch, &party, &o.NotifyPhone); err != nil {
 		return nil, err
 	}
+	o.BatchID, o.PartyID = batch.UUID, party.UUID
 	if due != nil {
 		o.DueOn = *due
 	}
@@ -152,14 +156,16 @@ func getPayout(ctx context.Context, q store.Querier, id uuid.UUID, lock bool) (*
 	if err != nil {
 		return nil, err
 	}
-	o.Approvals, err = store.ScanAll(rows, func(sc store.Scanner) (Approval, error) {
-		var a Approval
-		var by uuid.NullUUID
-		err := sc.Scan(&a.Level, &a.Approve, &by, &a.ByName, &a.Note, &a.At)
-		a.ByID, a.At = by.UUID, a.At.UTC()
-		return a, err
-	})
+	o.Approvals, err = store.ScanAll(rows, scanApproval)
 	return o, err
+}
+
+func scanApproval(sc store.Scanner) (Approval, error) {
+	var a Approval
+	var by uuid.NullUUID
+	err := sc.Scan(&a.Level, &a.Approve, &by, &a.ByName, &a.Note, &a.At)
+	a.ByID, a.At = by.UUID, a.At.UTC()
+	return a, err
 }
 
 // GetPayout returns a payout of the caller's courts (cases.read).
@@ -312,9 +318,14 @@ func accountDue(ctx context.Context, q store.Querier, accountID uuid.UUID) (lega
 	return legal.Date{}, false, nil
 }
 
+// logPayout records a step of a payout: on the case's timeline and in the
+// audit log; a batch's payouts only in the audit log (the batch's own steps
+// are on the timeline: a campaign round would put 100,000 entries there).
 func logPayout(ctx context.Context, tx *store.Tx, o *Payout, action, summary string, ch audit.Changes) error {
-	if err := cases.AppendEvents(ctx, tx, o.CaseID, cases.Event{Kind: action, Summary: summary}); err != nil {
-		return err
+	if o.BatchID == uuid.Nil {
+		if err := cases.AppendEvents(ctx, tx, o.CaseID, cases.Event{Kind: action, Summary: summary}); err != nil {
+			return err
+		}
 	}
 	return audit.Log(ctx, tx, audit.Entry{CourtID: o.CourtID, Action: action, ObjectType: "payout", ObjectID: o.ID.String(),
 		Summary: o.CaseNo + "：" + summary, Changes: ch})
@@ -354,6 +365,9 @@ func DecidePayout(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (
 	}
 	if o.Status != PayoutPending {
 		return nil, apperr.New(apperr.Conflict, "not_pending", "该发放"+o.Status.Label()+"，无需再审批")
+	}
+	if o.BatchID != uuid.Nil {
+		return nil, apperr.New(apperr.Conflict, "in_batch", "该发放属于批量发放，须整批审批（/payout-batches/"+o.BatchID.String()+"）")
 	}
 	level := o.ApprovedLevels + 1
 	if level == 2 && !p.Can(access.FundsApproveLarge) {
@@ -437,6 +451,9 @@ func CancelPayout(ctx context.Context, tx *store.Tx, id uuid.UUID, reason string
 	if o.Status != PayoutPending {
 		return nil, apperr.New(apperr.Conflict, "not_pending", "该发放"+o.Status.Label()+"，不能撤回")
 	}
+	if o.BatchID != uuid.Nil {
+		return nil, apperr.New(apperr.Conflict, "in_batch", "该发放属于批量发放，不能单独撤回；可在审批时整批不同意")
+	}
 	if reason = strings.TrimSpace(reason); reason == "" {
 		return nil, apperr.InvalidField("reason_required", "body.reason", "请写明撤回理由")
 	}
@@ -467,6 +484,8 @@ func CasePayouts(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]*Pay
 // PayoutFilter selects payouts for the funds desk.
 type PayoutFilter struct {
 	Status PayoutStatus // "" for any
+	Batch  uuid.UUID    // one batch's payouts
+	Single bool         // only payouts asked for one by one (a batch is decided as a whole)
 }
 
 // Payouts pages through the payouts of the caller's courts, oldest first
@@ -483,6 +502,13 @@ func Payouts(ctx context.Context, q store.Querier, f PayoutFilter, req page.Requ
 	if f.Status != "" {
 		cond += " AND o.status = ?"
 		args = append(args, string(f.Status))
+	}
+	if f.Batch != uuid.Nil {
+		cond += " AND o.batch_id = ?"
+		args = append(args, f.Batch)
+	}
+	if f.Single {
+		cond += " AND o.batch_id IS NULL"
 	}
 	return store.PageByID(ctx, q, req, payoutSelect+` WHERE `+cond, args, "o.id", false, scanPayout,
 		func(o *Payout) uuid.UUID { return o.ID })

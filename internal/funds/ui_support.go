@@ -62,16 +62,32 @@ func (o *Payout) DecisionBlock(p *access.Principal) string {
 	if o.Status != PayoutPending {
 		return "该发放" + o.Status.Label()
 	}
+	if o.BatchID != uuid.Nil {
+		return "属于批量发放，整批审批"
+	}
+	return decisionBlock(p, o.ApprovedLevels+1, o.RequestedByID, o.Approvals)
+}
+
+// DecisionBlock is DecisionBlock for a batch: "" when p may decide its
+// next level (DecideBatch checks all of this again).
+func (b *PayoutBatch) DecisionBlock(p *access.Principal) string {
+	if b.Status != BatchPending {
+		return "该批量发放" + b.Status.Label()
+	}
+	return decisionBlock(p, b.ApprovedLevels+1, b.RequestedByID, b.Approvals)
+}
+
+func decisionBlock(p *access.Principal, level int, requestedBy uuid.UUID, approvals []Approval) string {
 	if p == nil || !p.Can(access.FundsApprove) && !p.Can(access.FundsApproveLarge) {
 		return "由有案款发放审批权限的人员审批"
 	}
-	if o.ApprovedLevels+1 == 2 && !p.Can(access.FundsApproveLarge) {
+	if level == 2 && !p.Can(access.FundsApproveLarge) {
 		return "第二级由有大额发放审批权限的人员（执行局长）审批（FUND-6）"
 	}
-	if o.RequestedByID == p.UserID {
+	if requestedBy == p.UserID {
 		return "本人申请的发放由他人审批"
 	}
-	for _, a := range o.Approvals {
+	for _, a := range approvals {
 		if a.ByID == p.UserID {
 			return "您已审批过一级，下一级由他人审批"
 		}

@@ -23,6 +23,7 @@ type Round struct {
 	PaidFen    int64 // given to claimants (the floors' sum)
 	CarriedFen int64 // left for the next round
 	Claims     int
+	BatchID    uuid.UUID // the round's payouts, approved as one
 	Payouts    []uuid.UUID
 }
 
@@ -36,8 +37,9 @@ const KindMassClaim funds.TransferKind = "mass_claim"
 // its loss × ratio floored to the fen, less what it had; the floors'
 // remainder stays on the debtor's account for the next round. The shares
 // move to the participants' own accounts in one transfer and a payout to
-// each one's registered account is asked for, to be approved in a batch
-// (FUND-6). amountFen 0 shares everything held.
+// each one's registered account is asked for in one batch, approved as a
+// whole (FUND-6). A fixed number of statements whatever the number of
+// participants. amountFen 0 shares everything held.
 func PayRound(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, amountFen int64) (*Round, error) {
 	m, err := lockCampaign(ctx, tx, campaignID)
 	if err != nil {
@@ -100,26 +102,33 @@ func PayRound(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, amountFen
 		fmt.Sprintf("%s 第 %d 轮按比例发放", m.Title, seq), credits); err != nil {
 		return nil, err
 	}
+	// One payout per share, asked for as one batch to the account each
+	// participant registered (FUND-2: their own real-name registration),
+	// approved as one (MASS-6, FUND-6).
+	items := make([]funds.BatchPayout, 0, len(credits))
+	paidClaims := make([]*Claim, 0, len(credits))
 	for i, c := range claims {
-		if shares[i] == 0 {
-			continue
+		if shares[i] > 0 {
+			items = append(items, funds.BatchPayout{PartyID: c.PartyID, AmountFen: shares[i], Holder: c.Name, AccountNo: c.PayeeAccountNo,
+				Bank: c.PayeeBank, Confirmation: "网上实名登记（身份证号、手机验证码）", Phone: c.Phone})
+			paidClaims = append(paidClaims, c)
 		}
-		if err := funds.RecordPayee(ctx, tx, m.CaseID, c.PartyID, c.Name, c.PayeeAccountNo, c.PayeeBank, "网上实名登记（身份证号、手机验证码）"); err != nil {
-			return nil, err
-		}
-		o, err := funds.RequestPayout(ctx, tx, m.CaseID, funds.PayoutInput{PartyID: c.PartyID, AmountFen: shares[i],
-			Purpose: fmt.Sprintf("%s 第 %d 轮", m.JudgmentNo, seq)})
-		if err != nil {
-			return nil, fmt.Errorf("payout of %s: %w", MaskID(c.IDNumber), err)
-		}
-		r.Payouts = append(r.Payouts, o.ID)
-		if _, err := tx.Exec(ctx, `INSERT INTO claim_shares (round_id, claim_id, share_fen, payout_id) VALUES (?, ?, ?, ?)`, r.ID, c.ID, shares[i],
-			o.ID); err != nil {
-			return nil, err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE claims SET paid_fen = paid_fen + ?, updated_at = ? WHERE id = ?`, shares[i], now, c.ID); err != nil {
-			return nil, err
-		}
+	}
+	b, ids, err := funds.RequestBatch(ctx, tx, m.CaseID, fmt.Sprintf("%s 第 %d 轮", m.JudgmentNo, seq), items)
+	if err != nil {
+		return nil, err
+	}
+	r.BatchID, r.Payouts = b.ID, ids
+	if _, err := tx.Exec(ctx, `UPDATE campaign_rounds SET batch_id = ? WHERE id = ?`, b.ID, r.ID); err != nil {
+		return nil, err
+	}
+	if err := store.InsertRows(ctx, tx, `INSERT INTO claim_shares (round_id, claim_id, share_fen, payout_id) VALUES `, 4, len(items),
+		func(i int, args []any) []any { return append(args, r.ID, paidClaims[i].ID, items[i].AmountFen, ids[i]) }); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE claims SET paid_fen = paid_fen + (SELECT s.share_fen FROM claim_shares s WHERE s.round_id = ? AND s.claim_id = claims.id),
+		updated_at = ? WHERE id IN (SELECT claim_id FROM claim_shares WHERE round_id = ?)`, r.ID, now, r.ID); err != nil {
+		return nil, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE campaigns SET carried_fen = ?, updated_at = ? WHERE id = ?`, remainder, now, m.ID); err != nil {
 		return nil, err

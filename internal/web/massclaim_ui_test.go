@@ -493,22 +493,25 @@ func TestCampaignPageUI(t *testing.T) {
 		for _, loss := range []int64{people[0].loss, people[1].loss, final} {
 			want = append(want, loss*held/confirmed)
 		}
+		// The round is one batch on the funds desk, decided as a whole; its
+		// payouts are not listed one by one; the requester cannot decide it.
+		var batchID string
+		if err := db.QueryRow(context.Background(), `SELECT batch_id FROM campaign_rounds WHERE campaign_id = ?`, m.ID).Scan(&batchID); err != nil {
+			t.Fatal(err)
+		}
+		total := want[0] + want[1] + want[2]
+		judge.get("/funds").must(t, 200, `id="batch-row-`+batchID+`"`, "由有案款发放审批权限的人员审批")
 		leader := staffBrowser(t, env, s.Leader)
 		desk := leader.get("/funds")
-		desk.must(t, 200, yuan(want[0]), "6217"+people[0].phone)
+		desk.must(t, 200, `id="batch-row-`+batchID+`"`, `id="batch-approve-`+batchID+`"`, "整批同意 "+yuan(total)+" 元")
+		desk.lacks(t, "6217"+people[0].phone)
+		decideURL := "/funds/batches/" + batchID + "/decision"
+		leader.do("POST", decideURL, url.Values{"form_token": {desk.token(t)}, "decision": {"refuse"}}, htmx).must(t, 200, "请写明理由")
+		leader.do("POST", decideURL, url.Values{"form_token": {desk.token(t)}, "decision": {"approve"}}, htmx).must(t, 200, "已同意批量发放", "一并转入在途")
+		leader.do("POST", decideURL, url.Values{"form_token": {desk.token(t)}, "decision": {"approve"}}, htmx).must(t, 200, "没有重复办理")
+		leader.get("/funds").lacks(t, `id="batch-row-`+batchID+`"`)
 
 		// Approved and paid: the participant sees the money arrived.
-		var ids []uuid.UUID
-		for _, o := range casePayouts(t, s, c) {
-			if o.Status == funds.PayoutPending {
-				ids = append(ids, o.ID)
-			}
-		}
-		for _, it := range funds.DecidePayouts(s.Leader, db, ids, funds.Decision{Approve: true}) {
-			if it.Code != "" {
-				t.Fatalf("approval: %+v", it)
-			}
-		}
 		pub.get("/m/claim/"+links[0]).must(t, 200, "发放办理中", yuan(want[0]))
 		bk.Settle(t)
 		// Each sees where their own payout stands (the simulated bank

@@ -191,15 +191,35 @@ func TestS4MassClaimCampaign(t *testing.T) {
 		var round api.RoundOut
 		r = env.Do(t, http.MethodPost, "/api/v1/campaigns/"+m.ID+"/rounds", judge, map[string]any{})
 		r.JSON(t, &round)
-		if r.Status != http.StatusCreated || round.Claims != n || round.PaidFen+round.CarriedFen != recovered || len(round.PayoutIDs) != n {
+		if r.Status != http.StatusCreated || round.Claims != n || round.PaidFen+round.CarriedFen != recovered || round.BatchID == "" {
 			t.Fatalf("round: %d %s", r.Status, r.Body)
 		}
-		var approved []api.BatchItemOut
-		env.Do(t, http.MethodPost, "/api/v1/payout-approvals", leader, map[string]any{"payout_ids": round.PayoutIDs, "approve": true}).JSON(t, &approved)
-		for _, it := range approved {
-			if it.Code != "" {
-				t.Fatalf("approval: %+v", it)
+		// The round is one batch: its total needs two levels (FUND-6); a
+		// payout of it cannot be decided alone; the requester cannot approve.
+		batch := "/api/v1/payout-batches/" + round.BatchID
+		var members api.List[api.PayoutOut]
+		env.Do(t, http.MethodGet, "/api/v1/payouts?batch_id="+round.BatchID+"&limit=5", judge, nil).JSON(t, &members)
+		if len(members.Items) != 5 || members.Items[0].BatchID != round.BatchID || members.Items[0].Status != "pending" {
+			t.Fatalf("the batch's payouts: %+v", members.Items)
+		}
+		if r := env.Do(t, http.MethodPost, "/api/v1/payouts/"+members.Items[0].ID+"/approvals", leader, map[string]any{"approve": true}); r.Status != http.StatusConflict ||
+			r.Problem(t).Code != "in_batch" {
+			t.Errorf("one payout of a batch approved alone: %d %s", r.Status, r.Body)
+		}
+		if r := env.Do(t, http.MethodPost, batch+"/approvals", judge, map[string]any{"approve": true}); r.Status != http.StatusForbidden {
+			t.Errorf("the requester approves: %d %s", r.Status, r.Body)
+		}
+		chief := env.Login(t, access.From(staff.Chief).Username, apptest.Password)
+		for i, who := range []string{leader, chief} {
+			var b api.PayoutBatchOut
+			r := env.Do(t, http.MethodPost, batch+"/approvals", who, map[string]any{"approve": true})
+			r.JSON(t, &b)
+			if r.Status != http.StatusOK || b.Levels != 2 || b.ApprovedLevels != i+1 || b.Payouts != n || b.TotalFen != round.PaidFen {
+				t.Fatalf("approval %d: %d %s", i+1, r.Status, r.Body)
 			}
+		}
+		if r := env.Do(t, http.MethodPost, batch+"/approvals", chief, map[string]any{"approve": true}); r.Status != http.StatusConflict {
+			t.Errorf("approved twice: %d %s", r.Status, r.Body)
 		}
 		bk.Settle(t)
 		if st := bk.Sim.Stats(); st.Settled != int64(n) || st.DoublePayments != 0 {
@@ -212,6 +232,15 @@ func TestS4MassClaimCampaign(t *testing.T) {
 			if want := min(people[i].loss, people[i].loss*recovered/losses); own.PaidFen != want || own.Name != people[i].name {
 				t.Errorf("participant %d sees %+v, want a share of %d", i, own, want)
 			}
+		}
+		var done api.PayoutBatchOut
+		env.Do(t, http.MethodGet, batch, judge, nil).JSON(t, &done)
+		if done.Status != "approved" || done.Counts["settled"]+done.Counts["returned"] != n || done.Counts["settled"] < n*9/10 {
+			t.Errorf("the batch after the bank: %+v", done)
+		}
+		var told int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM party_messages WHERE kind = 'funds_paid' AND phone LIKE '137%'`).Scan(&told); err != nil || told != n {
+			t.Errorf("%d participants told of their payment (%v), want %d", told, err, n)
 		}
 		rep, err := funds.Verify(ctx, db)
 		if err != nil || !rep.OK() {

@@ -69,6 +69,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.transfers(a)
 	h.funds(a)
 	h.payouts(a)
+	h.payoutBatches(a)
 	h.statements(a)
 	h.distributions(a)
 	h.postponements(a)

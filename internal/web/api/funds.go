@@ -188,6 +188,7 @@ type PayoutOut struct {
 	SentAt          *time.Time    `json:"sent_at,omitempty"`
 	EndedAt         *time.Time    `json:"ended_at,omitempty"`
 	EndReason       string        `json:"end_reason,omitempty"`
+	BatchID         string        `json:"batch_id,omitempty" doc:"所属批量发放：整批审批（POST /payout-batches/{id}/approvals）"`
 	Approvals       []ApprovalOut `json:"approvals" nullable:"false"`
 }
 
@@ -200,17 +201,24 @@ type ApprovalOut struct {
 	At      time.Time `json:"at"`
 }
 
+func approvalOut(a funds.Approval) ApprovalOut {
+	return ApprovalOut{Level: a.Level, Approve: a.Approve, ByName: a.ByName, Note: a.Note, At: a.At}
+}
+
 func payoutOut(o *funds.Payout) PayoutOut {
 	out := PayoutOut{ID: o.ID.String(), CaseID: o.CaseID.String(), CaseNo: o.CaseNo, AccountName: o.AccountName, PayeeName: o.PayeeName,
 		PayeeAccountNo: o.PayeeAccountNo, PayeeBank: o.PayeeBank, AmountFen: o.AmountFen, Purpose: o.Purpose, Status: string(o.Status),
 		StatusLabel: o.Status.Label(), Levels: o.Levels, ApprovedLevels: o.ApprovedLevels, BankRef: o.BankRef, LastError: o.LastError,
 		RequestedByName: o.RequestedByName, CreatedAt: o.CreatedAt, SentAt: instant(o.SentAt), EndedAt: instant(o.EndedAt),
 		EndReason: o.EndReason, Approvals: []ApprovalOut{}}
+	if o.BatchID != uuid.Nil {
+		out.BatchID = o.BatchID.String()
+	}
 	if !o.DueOn.IsZero() {
 		out.DueOn = o.DueOn.String()
 	}
 	for _, a := range o.Approvals {
-		out.Approvals = append(out.Approvals, ApprovalOut{Level: a.Level, Approve: a.Approve, ByName: a.ByName, Note: a.Note, At: a.At})
+		out.Approvals = append(out.Approvals, approvalOut(a))
 	}
 	return out
 }
@@ -344,12 +352,20 @@ func (h *handlers) payouts(a huma.API) {
 		}, payoutOut)
 	})
 	type payoutListInput struct {
-		Status string `query:"status" enum:"pending,approved,sent,settled,failed,returned,rejected,cancelled"`
+		Status  string `query:"status" enum:"pending,approved,sent,settled,failed,returned,rejected,cancelled"`
+		BatchID string `query:"batch_id" doc:"只列出这一批的发放"`
 		ListParams
 	}
 	huma.Register(a, op(http.MethodGet, "/payouts", "listPayouts", "本院的案款发放（按状态筛选，最早的在前）", fundsTag),
 		func(ctx context.Context, in *payoutListInput) (*Body[List[PayoutOut]], error) {
-			pg, err := funds.Payouts(ctx, h.DB, funds.PayoutFilter{Status: funds.PayoutStatus(in.Status)}, in.request())
+			f := funds.PayoutFilter{Status: funds.PayoutStatus(in.Status)}
+			if in.BatchID != "" {
+				var err error
+				if f.Batch, err = parseID(in.BatchID, "query.batch_id"); err != nil {
+					return nil, err
+				}
+			}
+			pg, err := funds.Payouts(ctx, h.DB, f, in.request())
 			if err != nil {
 				return nil, err
 			}

@@ -76,13 +76,13 @@ func claimOut(c *massclaim.Claim, staff bool) ClaimOut {
 
 // RoundOut is a payout round.
 type RoundOut struct {
-	ID         string   `json:"id"`
-	Seq        int      `json:"seq"`
-	AmountFen  int64    `json:"amount_fen"`
-	PaidFen    int64    `json:"paid_fen"`
-	CarriedFen int64    `json:"carried_fen"`
-	Claims     int      `json:"claims"`
-	PayoutIDs  []string `json:"payout_ids" nullable:"false" doc:"本轮的案款发放，按 FUND-6 审批（可用 POST /payout-approvals 批量审批）"`
+	ID         string `json:"id"`
+	Seq        int    `json:"seq"`
+	AmountFen  int64  `json:"amount_fen"`
+	PaidFen    int64  `json:"paid_fen"`
+	CarriedFen int64  `json:"carried_fen"`
+	Claims     int    `json:"claims"`
+	BatchID    string `json:"batch_id" doc:"本轮的批量发放，按 FUND-6 整批审批（POST /payout-batches/{id}/approvals）；各笔见 GET /payouts?batch_id="`
 }
 
 func (h *handlers) massclaims(a huma.API) {
@@ -205,12 +205,8 @@ func (h *handlers) massclaims(a huma.API) {
 		return change(ctx, h.DB, in.ID, func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*massclaim.Round, error) {
 			return massclaim.PayRound(ctx, tx, id, in.Body.AmountFen)
 		}, func(r *massclaim.Round) RoundOut {
-			o := RoundOut{ID: r.ID.String(), Seq: r.Seq, AmountFen: r.AmountFen, PaidFen: r.PaidFen, CarriedFen: r.CarriedFen, Claims: r.Claims,
-				PayoutIDs: []string{}}
-			for _, id := range r.Payouts {
-				o.PayoutIDs = append(o.PayoutIDs, id.String())
-			}
-			return o
+			return RoundOut{ID: r.ID.String(), Seq: r.Seq, AmountFen: r.AmountFen, PaidFen: r.PaidFen, CarriedFen: r.CarriedFen, Claims: r.Claims,
+				BatchID: r.BatchID.String()}
 		})
 	})
 

@@ -42,6 +42,7 @@ func (u *UI) registerFundsDesk(mux *http.ServeMux) {
 	mux.Handle("GET /funds", u.page(u.fundsDesk))
 	mux.Handle("POST /funds/payouts/{id}/decision", u.page(u.decideDeskPayout))
 	mux.Handle("POST /funds/payouts/decisions", u.page(u.decideDeskPayouts))
+	mux.Handle("POST /funds/batches/{id}/decision", u.page(u.decideDeskBatch))
 	mux.Handle("POST /funds/unmatched/{id}/claim", u.page(u.claimUnmatched))
 	mux.Handle("POST /funds/statements", u.page(u.importStatement))
 }
@@ -96,6 +97,27 @@ type deskView struct {
 	Reconciliations []reconciliationRow
 	// Batch is the batch decision of the pending tab, for approvers.
 	Batch *payoutBatch
+	// Batches are the payout batches awaiting approval (a campaign
+	// round), each decided as a whole.
+	Batches []batchRow
+}
+
+// batchRow is a payout batch awaiting approval.
+type batchRow struct {
+	ID          uuid.UUID
+	CaseID      uuid.UUID
+	CaseNo      string
+	Title       string
+	Count       int
+	Amount      string
+	Levels      int
+	Approved    int
+	Next        int
+	RequestedBy string
+	RequestedAt time.Time
+	Approvals   []approvalRow
+	Waiting     string    // why the user cannot decide it
+	Decide      *caseForm // the decision form, for those who may decide
 }
 
 // deskList is a list of payouts on the desk, with what its forms carry.
@@ -260,7 +282,26 @@ func (u *UI) deskView(ctx context.Context, p *access.Principal, st deskState) (*
 // deskPayouts lists the payouts awaiting approval, oldest first, with the
 // decision form for those who may decide.
 func (u *UI) deskPayouts(ctx context.Context, p *access.Principal, v *deskView, st deskState, today legal.Date, formFor func(string) *caseForm) error {
-	pg, err := funds.Payouts(ctx, u.DB, funds.PayoutFilter{Status: funds.PayoutPending}, page.Request{Cursor: st.cursor})
+	if st.cursor == "" { // the batches head the first page
+		batches, err := funds.Batches(ctx, u.DB, funds.BatchPending, page.Request{Limit: page.MaxLimit})
+		if err != nil {
+			return err
+		}
+		for _, b := range batches.Items {
+			row := batchRow{ID: b.ID, CaseID: b.CaseID, CaseNo: b.CaseNo, Title: b.Title, Count: b.Payouts, Amount: yuanText(b.TotalFen),
+				Levels: b.Levels, Approved: b.ApprovedLevels, Next: b.ApprovedLevels + 1, RequestedBy: b.RequestedByName, RequestedAt: b.CreatedAt}
+			for _, a := range b.Approvals {
+				row.Approvals = append(row.Approvals, approvalRow{Level: a.Level, Approve: a.Approve, By: a.ByName, Note: a.Note, At: a.At})
+			}
+			if why := b.DecisionBlock(p); why != "" {
+				row.Waiting = "等待第 " + strconv.Itoa(row.Next) + " 级审批：" + why
+			} else if row.Decide = formFor("desk:batch:" + b.ID.String()); row.Decide == nil {
+				row.Decide = newAssetForm(nil)
+			}
+			v.Batches = append(v.Batches, row)
+		}
+	}
+	pg, err := funds.Payouts(ctx, u.DB, funds.PayoutFilter{Status: funds.PayoutPending, Single: true}, page.Request{Cursor: st.cursor})
 	if err != nil {
 		return err
 	}
@@ -521,6 +562,33 @@ func (u *UI) decideDeskPayout(w http.ResponseWriter, r *http.Request, p *access.
 				return "", err
 			}
 			return decided(o), nil
+		})
+}
+
+// decideDeskBatch approves or refuses the next level of a payout batch
+// from the desk (funds.DecideBatch).
+func (u *UI) decideDeskBatch(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	return u.deskAction(w, r, p, deskPending, "desk:batch:"+id.String(), []string{"decision", "note"},
+		func(ctx context.Context, tx *store.Tx) (string, error) {
+			d, err := decision(r)
+			if err != nil {
+				return "", err
+			}
+			b, err := funds.DecideBatch(ctx, tx, id, d)
+			if err != nil {
+				return "", err
+			}
+			switch b.Status {
+			case funds.BatchRejected:
+				return "batch_rejected", nil
+			case funds.BatchApproved:
+				return "batch_approved", nil
+			}
+			return "batch_level", nil
 		})
 }
 
