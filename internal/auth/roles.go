@@ -189,6 +189,7 @@ func UpdateRole(ctx context.Context, tx *store.Tx, code string, patch RolePatch)
 		return old, nil
 	}
 	r.UpdatedAt = time.Now().UTC()
+	principalsChanged(tx)
 	_, err = tx.Exec(ctx, `UPDATE roles SET name = ?, description = ?, scope = ?, updated_at = ? WHERE code = ?`,
 		r.Name, r.Description, r.Scope, r.UpdatedAt, r.Code)
 	if store.IsUniqueViolation(err) {
@@ -231,6 +232,7 @@ func Seeds() []store.Seed {
 }
 
 func seedRoles(ctx context.Context, tx *store.Tx, rows []csvdata.Row) error {
+	principalsChanged(tx)
 	now := time.Now().UTC()
 	for _, r := range rows {
 		res, err := tx.Exec(ctx, `INSERT INTO roles (code, name, description, scope, sort_order, updated_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -24,7 +24,12 @@ type Config struct {
 	LockDuration  time.Duration // how long the lock lasts (15m)
 	IPRate        rate.Limit    // login attempts per second from one address (0.5, i.e. 30 a minute)
 	IPBurst       int           // … with this burst (10)
-	Now           func() time.Time
+	// PrincipalTTL is how long Authenticate may answer a token from memory
+	// (5s; negative: never). Changes made in this process take effect at
+	// once regardless; this bounds how long another process's revocation
+	// takes to reach this one (see cache.go).
+	PrincipalTTL time.Duration
+	Now          func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -52,6 +57,9 @@ func (c *Config) defaults() {
 	if c.IPBurst == 0 {
 		c.IPBurst = 10
 	}
+	if c.PrincipalTTL == 0 {
+		c.PrincipalTTL = 5 * time.Second
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -68,6 +76,8 @@ type Service struct {
 
 	ipMu    sync.Mutex
 	ipLimit map[string]*ipEntry
+
+	principals principalCache
 }
 
 type ipEntry struct {

@@ -209,11 +209,27 @@ var errBadToken = apperr.New(apperr.Unauthenticated, "invalid_token", "登录已
 // unknown, forged, revoked or expired token, or the token of a disabled user,
 // is an invalid_token error. Using a session pushes its idle expiry forward
 // (at most once a minute, to spare the writer).
+//
+// The answer is cached for Config.PrincipalTTL by the token's hash (see
+// cache.go): a revocation, a logout or a change of the user, their role or
+// the courts made in this process takes effect at once; one made by another
+// process within PrincipalTTL.
 func (s *Service) Authenticate(ctx context.Context, token string) (*access.Principal, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 128 {
 		return nil, errBadToken
 	}
 	now := s.now()
+	key := hashToken(token)
+	ttl := s.cfg.PrincipalTTL
+	var cur epochs
+	if ttl > 0 {
+		// Taken before the reads below, so that a change committed while
+		// they run leaves what they read stale.
+		cur = currentEpochs(s.db)
+		if p := s.principals.get(key, now, ttl, cur); p != nil {
+			return p, nil
+		}
+	}
 	var (
 		sess     Session
 		courtID  uuid.UUID
@@ -221,15 +237,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 		revoked  sql.NullTime
 	)
 	err := s.db.QueryRow(ctx, `SELECT id, user_id, court_id, kind, created_at, expires_at, idle_expires_at, last_seen_at, revoked_at
-		FROM sessions WHERE token_hash = ?`, hashToken(token)).Scan(&sess.ID, &sess.UserID, &courtID, &sess.Kind,
+		FROM sessions WHERE token_hash = ?`, key).Scan(&sess.ID, &sess.UserID, &courtID, &sess.Kind,
 		&sess.CreatedAt, &sess.ExpiresAt, &sess.IdleExpiresAt, &lastSeen, &revoked)
 	if store.IsNoRows(err) {
+		s.principals.forget(key)
 		return nil, errBadToken
 	}
 	if err != nil {
 		return nil, err
 	}
 	if revoked.Valid || !now.Before(sess.ExpiresAt) || !now.Before(sess.IdleExpiresAt) {
+		s.principals.forget(key)
 		return nil, errBadToken
 	}
 	u, err := s.getUser(ctx, s.db, sess.UserID)
@@ -237,6 +255,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 		return nil, err
 	}
 	if u.Disabled() || u.CourtID != courtID {
+		s.principals.forget(key)
 		return nil, errBadToken
 	}
 	if now.Sub(lastSeen) >= time.Minute {
@@ -251,8 +270,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 		if err != nil {
 			return nil, err
 		}
+		sess.IdleExpiresAt = idle
 	}
-	return s.principal(ctx, u, sess.ID)
+	p, err := s.principal(ctx, u, sess.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ttl > 0 {
+		until := sess.IdleExpiresAt
+		if sess.ExpiresAt.Before(until) {
+			until = sess.ExpiresAt
+		}
+		s.principals.put(key, cachedPrincipal{p: p, read: cur, loadedAt: now, validUntil: until}, now, ttl, cur)
+	}
+	return p, nil
 }
 
 // principal builds the access.Principal of user u.
@@ -284,6 +315,7 @@ func (s *Service) Logout(ctx context.Context) error {
 		return err
 	}
 	return s.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+		principalsChanged(tx)
 		res, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.now(), p.SessionID)
 		if err != nil {
 			return err
@@ -298,6 +330,7 @@ func (s *Service) Logout(ctx context.Context) error {
 
 // revokeSessions ends every open session of user except keep.
 func revokeSessions(ctx context.Context, tx *store.Tx, user, keep uuid.UUID, now time.Time) error {
+	principalsChanged(tx)
 	_, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`,
 		now, user, keep)
 	return err

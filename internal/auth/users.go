@@ -458,6 +458,7 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, patch UserPatch)
 		if len(ch) == 0 {
 			return nil
 		}
+		principalsChanged(tx)
 		_, err = tx.Exec(ctx, `UPDATE users SET court_id = ?, team_id = ?, agency_id = ?, display_name = ?, role = ?, phone = ?, updated_at = ?
 			WHERE id = ?`, u.CourtID, store.NullID(u.TeamID), store.NullID(u.AgencyID), u.DisplayName, u.Role, u.Phone, s.now(), u.ID)
 		if err != nil {
@@ -508,6 +509,7 @@ func (s *Service) ResetPassword(ctx context.Context, id uuid.UUID, password stri
 			return err
 		}
 		now := s.now()
+		principalsChanged(tx)
 		_, err = tx.Exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = TRUE, password_changed_at = ?, updated_at = ?
 			WHERE id = ?`, hash, now, now, u.ID)
 		if err != nil {
@@ -554,6 +556,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, next string) e
 	newHash := HashPassword(next, s.cfg.Hash)
 	return s.db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.now()
+		principalsChanged(tx)
 		_, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = FALSE, password_changed_at = ?,
 			updated_at = ? WHERE id = ?`, newHash, now, now, p.UserID)
 		if err != nil {
@@ -586,6 +589,7 @@ func (s *Service) SetDisabled(ctx context.Context, id uuid.UUID, disabled bool) 
 			return nil // already so: a repeated request changes nothing
 		}
 		now := s.now()
+		principalsChanged(tx)
 		var at any
 		action, summary := "user.enabled", "启用用户 "+u.Username
 		if disabled {

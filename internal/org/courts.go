@@ -260,6 +260,7 @@ func CreateCourt(ctx context.Context, tx *store.Tx, in CourtInput) (Court, error
 // insertCourt writes a new court with its audit record; the caller has
 // checked everything.
 func insertCourt(ctx context.Context, tx *store.Tx, c Court) error {
+	courtsChanged(tx)
 	_, err := tx.Exec(ctx, `INSERT INTO courts (`+courtColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Code, c.Name, c.ShortName, c.Level, store.NullID(c.ParentID), c.Path, c.DivisionCode, c.Confidence,
 		c.Active, c.CreatedAt, c.UpdatedAt)
@@ -327,6 +328,7 @@ func UpdateCourt(ctx context.Context, tx *store.Tx, id uuid.UUID, patch CourtPat
 		return old, nil
 	}
 	c.UpdatedAt = time.Now().UTC()
+	courtsChanged(tx)
 	_, err = tx.Exec(ctx, `UPDATE courts SET code = ?, name = ?, short_name = ?, division_code = ?, confidence = ?,
 		active = ?, updated_at = ? WHERE id = ?`, c.Code, c.Name, c.ShortName, c.DivisionCode, c.Confidence, c.Active,
 		c.UpdatedAt, c.ID)

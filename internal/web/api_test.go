@@ -237,6 +237,15 @@ func TestLogoutAndDisable(t *testing.T) {
 		env := apptest.New(t, db)
 		_, admin := env.Token(t, "lo.admin", access.RoleCourtAdmin, "粤0607")
 		u, token := env.Token(t, "lo.user", access.RoleClerk, "粤0607")
+		// Each token is used first, so that its principal is cached when the
+		// session ends: the next request must be refused all the same.
+		used := func(token string) {
+			t.Helper()
+			if res := env.Do(t, "GET", "/api/v1/me", token, nil); res.Status != http.StatusOK {
+				t.Fatalf("me: %d %s", res.Status, res.Body)
+			}
+		}
+		used(token)
 		if res := env.Do(t, "DELETE", "/api/v1/sessions/current", token, nil); res.Status != http.StatusNoContent {
 			t.Fatalf("logout: %d %s", res.Status, res.Body)
 		}
@@ -244,6 +253,7 @@ func TestLogoutAndDisable(t *testing.T) {
 			t.Fatalf("after logout: %d", res.Status)
 		}
 		token = env.Login(t, "lo.user", apptest.Password)
+		used(token)
 		if res := env.Do(t, "POST", "/api/v1/users/"+u.ID.String()+"/disable", admin, nil); res.Status != http.StatusOK {
 			t.Fatalf("disable: %d %s", res.Status, res.Body)
 		}
