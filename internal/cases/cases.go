@@ -111,7 +111,10 @@ type Case struct {
 
 	Parties []Party // loaded by Get
 	Clock   *Clock  // loaded by Get
-	Events  []Event // loaded by Get
+	Events  []Event // loaded by Get: the RecentEvents most recent, oldest first
+	// EarlierEvents is set when the timeline holds entries older than
+	// Events (see Timeline).
+	EarlierEvents bool
 }
 
 // Event is one entry of a case's timeline.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
@@ -39,7 +41,8 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	return c, err
 }
 
-// Get returns a case with its parties, clock and timeline (cases.read).
+// Get returns a case with its parties, clock and most recent timeline
+// entries (cases.read; RecentEvents, and Timeline for the rest).
 // Cases of courts outside the caller's scope do not exist for them.
 func Get(ctx context.Context, q store.Querier, id uuid.UUID) (*Case, error) {
 	p, err := access.Must(ctx)
@@ -97,7 +100,7 @@ func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
 	return nil
 }
 
-// loadTimeline loads a case's parties and timeline (after a change whose
+// loadTimeline loads a case's parties and recent timeline (after a change whose
 // refreshDeadline already computed the clock).
 func loadTimeline(ctx context.Context, q store.Querier, c *Case) error {
 	rows, err := q.Query(ctx, `SELECT cp.party_id, cp.role, p.kind, cp.name, p.id_number, p.id_checked, cp.legal_rep, cp.phone, cp.address
@@ -118,21 +121,80 @@ func loadTimeline(ctx context.Context, q store.Querier, c *Case) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = q.Query(ctx, `SELECT id, at, kind, summary, actor_name FROM case_events WHERE case_id = ? ORDER BY at, id`, c.ID)
+	// The most recent entries only: a case's timeline grows for years.
+	rows, err = q.Query(ctx, `SELECT id, at, kind, summary, actor_name FROM case_events WHERE case_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+		c.ID, RecentEvents+1)
 	if err != nil {
 		return err
 	}
-	c.Events = nil
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.ID, &e.At, &e.Kind, &e.Summary, &e.ActorName); err != nil {
-			rows.Close()
-			return err
-		}
-		c.Events = append(c.Events, e)
+	c.Events, err = store.ScanAll(rows, scanEvent)
+	if err != nil {
+		return err
 	}
-	rows.Close()
-	return rows.Err()
+	c.EarlierEvents = len(c.Events) > RecentEvents
+	if c.EarlierEvents {
+		c.Events = c.Events[:RecentEvents]
+	}
+	slices.Reverse(c.Events)
+	return nil
+}
+
+// RecentEvents is how many timeline entries Get loads with a case: the most
+// recent ones. Timeline pages through all of them.
+const RecentEvents = 50
+
+func scanEvent(sc store.Scanner) (Event, error) {
+	var e Event
+	err := sc.Scan(&e.ID, &e.At, &e.Kind, &e.Summary, &e.ActorName)
+	return e, err
+}
+
+// eventCursor is where a page of the timeline stopped.
+type eventCursor struct {
+	At time.Time `json:"at"`
+	ID uuid.UUID `json:"id"`
+}
+
+// Timeline pages through a case's timeline (cases.read), the most recent
+// entries first.
+func Timeline(ctx context.Context, q store.Querier, id uuid.UUID, req page.Request) (page.Page[Event], error) {
+	limit, err := req.LimitOrDefault()
+	if err != nil {
+		return page.Page[Event]{}, err
+	}
+	p, err := access.Must(ctx)
+	if err != nil {
+		return page.Page[Event]{}, err
+	}
+	if err := p.Require(access.CasesRead); err != nil {
+		return page.Page[Event]{}, err
+	}
+	var court uuid.UUID
+	err = q.QueryRow(ctx, `SELECT court_id FROM cases WHERE id = ?`, id).Scan(&court)
+	if store.IsNoRows(err) || err == nil && !p.Sees(court) {
+		return page.Page[Event]{}, apperr.NotFoundf("案件")
+	}
+	if err != nil {
+		return page.Page[Event]{}, err
+	}
+	query, args := `SELECT id, at, kind, summary, actor_name FROM case_events WHERE case_id = ?`, []any{id}
+	if req.Cursor != "" {
+		var after eventCursor
+		if err := page.Decode(req.Cursor, &after); err != nil {
+			return page.Page[Event]{}, err
+		}
+		query += ` AND (at < ? OR at = ? AND id < ?)`
+		args = append(args, after.At, after.At, after.ID)
+	}
+	rows, err := q.Query(ctx, query+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return page.Page[Event]{}, err
+	}
+	events, err := store.ScanAll(rows, scanEvent)
+	if err != nil {
+		return page.Page[Event]{}, err
+	}
+	return page.Trim(events, limit, func(e Event) any { return eventCursor{At: e.At.UTC(), ID: e.ID} }), nil
 }
 
 // lockForWork reads a case for change, locking its row, after checking perm

@@ -98,7 +98,8 @@ type CaseOut struct {
 	PartyNames         string     `json:"party_names"`
 	Parties            []PartyOut `json:"parties,omitempty"`
 	Clock              *ClockOut  `json:"clock,omitempty"`
-	Timeline           []EventOut `json:"timeline,omitempty"`
+	Timeline           []EventOut `json:"timeline,omitempty" doc:"时间线中最近的 50 条，按时间先后排列"`
+	TimelineMore       bool       `json:"timeline_more,omitempty" doc:"为 true 时时间线另有更早的记录，见 GET /cases/{id}/timeline"`
 	CreatedAt          time.Time  `json:"created_at"`
 	UpdatedAt          time.Time  `json:"updated_at"`
 }
@@ -118,8 +119,9 @@ func caseOut(c *cases.Case) CaseOut {
 			IDChecked: p.IDChecked, LegalRep: p.LegalRep, Phone: p.Phone, Address: p.Address})
 	}
 	for _, e := range c.Events {
-		o.Timeline = append(o.Timeline, EventOut{At: e.At.UTC(), Kind: e.Kind, Summary: e.Summary, ActorName: e.ActorName})
+		o.Timeline = append(o.Timeline, eventOut(e))
 	}
+	o.TimelineMore = c.EarlierEvents
 	if k := c.Clock; k != nil {
 		co := &ClockOut{Deadline: k.Deadline.Effective.String(), Base: k.Deadline.Base.String(), DaysLeft: k.Deadline.DaysLeft,
 			Stopped: k.Deadline.Running, Reasons: k.Deadline.Reasons, Deductions: []ClockEntryOut{}, Extensions: []ClockEntryOut{},
@@ -143,6 +145,10 @@ func caseOut(c *cases.Case) CaseOut {
 		o.Clock = co
 	}
 	return o
+}
+
+func eventOut(e cases.Event) EventOut {
+	return EventOut{At: e.At.UTC(), Kind: e.Kind, Summary: e.Summary, ActorName: e.ActorName}
 }
 
 func (h *handlers) caseOut(ctx context.Context, id uuid.UUID) (*Body[CaseOut], error) {
@@ -197,6 +203,23 @@ func (h *handlers) cases(a huma.API) {
 				return nil, err
 			}
 			return h.caseOut(ctx, id)
+		})
+
+	type timelineInput struct {
+		ID string `path:"id"`
+		ListParams
+	}
+	huma.Register(a, op(http.MethodGet, "/cases/{id}/timeline", "listCaseTimeline", "案件时间线的全部记录（最近的在前，分页）", casesTag),
+		func(ctx context.Context, in *timelineInput) (*Body[List[EventOut]], error) {
+			id, err := parseID(in.ID, "path.id")
+			if err != nil {
+				return nil, err
+			}
+			pg, err := cases.Timeline(ctx, h.DB, id, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return body(listOf(pg, eventOut)), nil
 		})
 
 	change := func(path, id, summary string) huma.Operation {

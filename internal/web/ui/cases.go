@@ -314,6 +314,7 @@ type caseView struct {
 	Respondents []casePartyView
 	Clock       caseClockView
 	Events      []cases.Event
+	MoreEvents  bool // the timeline holds older entries than Events
 	Targets     []caseOption
 	Closures    []caseOption
 	Deductions  []caseOption
@@ -326,6 +327,25 @@ type caseView struct {
 	Assets      *assetsView      // the 查控 section (assets.go)
 	Funds       *fundsView       // the 案款 section (funds.go)
 	Campaigns   *campaignsBlock  // the case's mass-claim campaigns (campaigns.go), nil when none and none may be created
+}
+
+// wholeTimeline is every entry of a case's timeline, oldest first (the case
+// page's "显示全部").
+func wholeTimeline(ctx context.Context, db *store.DB, id uuid.UUID) ([]cases.Event, error) {
+	var all []cases.Event
+	req := page.Request{Limit: page.MaxLimit}
+	for {
+		pg, err := cases.Timeline(ctx, db, id, req)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, pg.Items...)
+		if pg.NextCursor == "" {
+			slices.Reverse(all)
+			return all, nil
+		}
+		req.Cursor = pg.NextCursor
+	}
 }
 
 var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision"}
@@ -349,6 +369,15 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 	v := caseView{Case: c, Open: c.Status != cases.StatusClosed, Status: caseStatusText(c.Status, c.Closure), Lane: triage.LaneName(c.Lane),
 		CaseType: c.CaseType, Amount: yuanText(c.ClaimAmountFen), Recovered: yuanText(c.RecoveredAmountFen), Events: c.Events,
 		Forms: map[string]*caseForm{}, Failed: failed}
+	if c.EarlierEvents {
+		if r.URL.Query().Get("timeline") == "all" {
+			if v.Events, err = wholeTimeline(ctx, u.DB, c.ID); err != nil {
+				return err
+			}
+		} else {
+			v.MoreEvents = true
+		}
+	}
 	for _, f := range caseFormNames {
 		v.Forms[f] = &caseForm{Values: map[string]string{}, Errors: map[string]string{}}
 	}
