@@ -181,15 +181,9 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
+	// The code is used up here; any refusal below rolls that back.
 	if err := checkCode(ctx, tx, m.ID, in.Phone, in.Code); err != nil {
 		return nil, "", err
-	}
-	var dup int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM claims WHERE campaign_id = ? AND id_number = ?`, m.ID, rid.Number).Scan(&dup); err != nil {
-		return nil, "", err
-	}
-	if dup > 0 {
-		return nil, "", apperr.New(apperr.Conflict, "already_registered", "该身份证号已登记，请通过登记时取得的链接查看进度")
 	}
 	partyID, err := participantParty(ctx, tx, rid, in.Name, in.Phone)
 	if err != nil {
@@ -204,27 +198,28 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 		payee_bank, status, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?)`,
 		c.ID, c.CampaignID, c.CourtID, c.PartyID, c.IDNumber, textutil.Truncate(c.Name, 50), c.Phone, c.ClaimedFen, c.Evidence, c.PayeeAccountNo,
 		c.PayeeBank, hashToken(token), now, now); err != nil {
+		// One claim per ID number per campaign: UNIQUE (campaign_id,
+		// id_number) says so, also between two registrations at once.
 		if store.IsUniqueViolation(err) {
-			return nil, "", apperr.New(apperr.Conflict, "already_registered", "该身份证号已登记")
+			return nil, "", apperr.New(apperr.Conflict, "already_registered", "该身份证号已登记，请通过登记时取得的链接查看进度")
 		}
-		return nil, "", err
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM campaign_codes WHERE campaign_id = ? AND phone = ?`, m.ID, in.Phone); err != nil {
 		return nil, "", err
 	}
 	return c, token, audit.Log(ctx, tx, audit.Entry{CourtID: m.CourtID, Action: "massclaim.registered", ObjectType: "claim", ObjectID: c.ID.String(),
 		Summary: fmt.Sprintf("%s 登记申报 %s（%s）", MaskID(c.IDNumber), money(c.ClaimedFen), m.Title)})
 }
 
-// checkCode checks a phone's code: right, in time, and not guessed more
-// than codeAttempts times. A wrong code is errWrongCode: the refused
-// transaction rolls back, so the caller counts the guess in a transaction
-// of its own (RecordWrongCode).
+// checkCode checks a phone's code — right, in time, and not guessed more
+// than codeAttempts times — and uses it up: the code is deleted in the same
+// statement that reads it (which also locks it on PostgreSQL), so a refusal
+// here or later in the transaction must roll the transaction back, which
+// restores it. A wrong code is errWrongCode: the caller counts the guess in
+// a transaction of its own (RecordWrongCode).
 func checkCode(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, phone, code string) error {
 	var codeHash string
 	var expires time.Time
 	var attempts int
-	err := tx.QueryRow(ctx, `SELECT code_hash, expires_at, attempts FROM campaign_codes WHERE campaign_id = ? AND phone = ?`+tx.ForUpdate(),
+	err := tx.QueryRow(ctx, `DELETE FROM campaign_codes WHERE campaign_id = ? AND phone = ? RETURNING code_hash, expires_at, attempts`,
 		campaignID, phone).Scan(&codeHash, &expires, &attempts)
 	switch {
 	case store.IsNoRows(err):
@@ -291,18 +286,21 @@ func RecordWrongCode(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, ph
 	return err
 }
 
-// participantParty finds or records the participant as a party (person).
+// participantParty finds or records the participant as a party (person):
+// one statement when the person is new, as most participants are.
 func participantParty(ctx context.Context, tx *store.Tx, rid legal.ResidentID, name, phone string) (uuid.UUID, error) {
-	var id uuid.UUID
-	// id_number <> '' lets the planner use the partial unique index.
-	err := tx.QueryRow(ctx, `SELECT id FROM parties WHERE kind = 'person' AND id_number = ? AND id_number <> ''`, rid.Number).Scan(&id)
+	now := time.Now().UTC()
+	id := store.NewID()
+	// A person already recorded (parties_identity: kind, id_number) stays
+	// as recorded and yields no row.
+	err := tx.QueryRow(ctx, `INSERT INTO parties (id, kind, name, id_number, id_checked, phone, created_at, updated_at)
+		VALUES (?, 'person', ?, ?, TRUE, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		id, textutil.Truncate(name, 50), rid.Number, phone, now, now).Scan(&id)
 	if err == nil || !store.IsNoRows(err) {
 		return id, err
 	}
-	now := time.Now().UTC()
-	id = store.NewID()
-	_, err = tx.Exec(ctx, `INSERT INTO parties (id, kind, name, id_number, id_checked, phone, created_at, updated_at) VALUES (?, 'person', ?, ?, TRUE, ?, ?, ?)`,
-		id, textutil.Truncate(name, 50), rid.Number, phone, now, now)
+	// id_number <> '' lets the planner use the partial unique index.
+	err = tx.QueryRow(ctx, `SELECT id FROM parties WHERE kind = 'person' AND id_number = ? AND id_number <> ''`, rid.Number).Scan(&id)
 	return id, err
 }
 
