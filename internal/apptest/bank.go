@@ -15,8 +15,9 @@ import (
 // Bank is the custody-bank simulator on a loopback port and a Payer sending
 // to it, driven by the test: nothing runs in the background.
 type Bank struct {
-	Sim   *simbank.Sim
-	Payer *funds.Payer
+	Sim    *simbank.Sim
+	Payer  *funds.Payer
+	Client bank.Client // the Payer's client of the simulator
 }
 
 // Bank starts the custody-bank simulator (seed 7, custody accounts opened
@@ -34,9 +35,9 @@ func (e *Env) Bank(t testing.TB) *Bank {
 	t.Cleanup(func() { _ = sim.Close() })
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
-	p := funds.NewPayer(e.DB, funds.PayerConfig{Bank: bank.NewHTTPClient(srv.URL, keyID, secret, 10*time.Second),
-		Lease: time.Nanosecond, Backoff: time.Nanosecond})
-	return &Bank{Sim: sim, Payer: p}
+	client := bank.NewHTTPClient(srv.URL, keyID, secret, 10*time.Second)
+	p := funds.NewPayer(e.DB, funds.PayerConfig{Bank: client, Lease: time.Nanosecond, Backoff: time.Nanosecond})
+	return &Bank{Sim: sim, Payer: p, Client: client}
 }
 
 // Settle runs the Payer and the simulator until neither has work left:

@@ -234,6 +234,9 @@ func (p *Payer) poll(ctx context.Context, r *Round) error {
 					return err
 				}
 			}
+			if _, err := notify.Queue(ctx, tx, pg.messages...); err != nil {
+				return err
+			}
 			_, err = tx.Exec(ctx, `INSERT INTO bank_cursors (name, cursor, updated_at) VALUES (?, ?, ?)
 				ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`, bankCursor, res.Next, p.cfg.Now().UTC())
 			return err
@@ -250,6 +253,7 @@ func (p *Payer) poll(ctx context.Context, r *Round) error {
 type resultPage struct {
 	payouts  map[uuid.UUID]*Payout
 	accounts map[string]*Account // court id + kind
+	messages []notify.Message    // to queue once the page is applied
 }
 
 func (pg *resultPage) account(ctx context.Context, tx *store.Tx, court uuid.UUID, kind AccountKind) (*Account, error) {
@@ -335,10 +339,10 @@ func (p *Payer) apply(ctx context.Context, tx *store.Tx, pg *resultPage, res ban
 		r.Settled++
 		o.Status = PayoutSettled // a repeat later in the page is stray
 		if o.NotifyPhone != "" {
-			_, err := notify.Queue(ctx, tx, notify.Message{CourtID: o.CourtID, CaseID: o.CaseID, PartyID: o.PartyID, Phone: o.NotifyPhone,
+			pg.messages = append(pg.messages, notify.Message{CourtID: o.CourtID, CaseID: o.CaseID, PartyID: o.PartyID, Phone: o.NotifyPhone,
 				Kind: "funds_paid", Body: fmt.Sprintf("【执行款发放】%s：已于 %s 向您发放 %s 至 %s %s。", o.Purpose, legal.DateOf(now),
 					triage.FormatYuan(o.AmountFen), o.PayeeBank, MaskAccount(o.PayeeAccountNo))})
-			return err
+			return nil
 		}
 		return tellParties(ctx, tx, o.CourtID, o.CaseID, "funds_paid", fmt.Sprintf("【执行款发放】%s 已于 %s 向%s发放执行款 %s。", o.CaseNo,
 			legal.DateOf(now), o.AccountName, triage.FormatYuan(o.AmountFen)))
