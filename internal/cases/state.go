@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -52,15 +53,29 @@ func Get(ctx context.Context, q store.Querier, id uuid.UUID) (*Case, error) {
 	if err := p.Require(access.CasesRead); err != nil {
 		return nil, err
 	}
-	c, err := scanCase(q.QueryRow(ctx, `SELECT `+caseColumns+caseFrom+` WHERE c.id = ?`, id))
+	// Whether the case has clock entries comes with the case: most have
+	// none, and their query is then skipped.
+	var hasEntries int
+	c, err := scanCase(scanAlso{q.QueryRow(ctx, `SELECT `+caseColumns+`,
+		CASE WHEN EXISTS (SELECT 1 FROM case_clock_entries e WHERE e.case_id = c.id) THEN 1 ELSE 0 END`+caseFrom+` WHERE c.id = ?`, id),
+		[]any{&hasEntries}})
 	if store.IsNoRows(err) || err == nil && !p.Sees(c.CourtID) {
 		return nil, apperr.NotFoundf("案件")
 	}
 	if err != nil {
 		return nil, err
 	}
-	return c, loadDetails(ctx, q, c)
+	return c, loadDetails(ctx, q, c, hasEntries == 1)
 }
+
+// scanAlso scans a row into the destinations its caller gives and then into
+// more.
+type scanAlso struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (s scanAlso) Scan(dest ...any) error { return s.row.Scan(append(dest, s.more...)...) }
 
 // GetByNumber finds a case by its 案号 in any accepted spelling (CASENO-3).
 func GetByNumber(ctx context.Context, q store.Querier, caseNo string) (*Case, error) {
@@ -79,14 +94,18 @@ func GetByNumber(ctx context.Context, q store.Querier, caseNo string) (*Case, er
 	return Get(ctx, q, id)
 }
 
-// loadDetails loads a case's parties, timeline and clock.
-func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
+// loadDetails loads a case's parties, timeline and clock; its clock entries
+// only when it has some.
+func loadDetails(ctx context.Context, q store.Querier, c *Case, hasEntries bool) error {
 	if err := loadTimeline(ctx, q, c); err != nil {
 		return err
 	}
-	entries, err := loadEntries(ctx, q, c.ID)
-	if err != nil {
-		return err
+	var entries []ClockEntry
+	if hasEntries {
+		var err error
+		if entries, err = loadEntries(ctx, q, c.ID); err != nil {
+			return err
+		}
 	}
 	cal, err := calendar.Load(ctx, store.DBOf(q))
 	if err != nil {
@@ -100,42 +119,64 @@ func loadDetails(ctx context.Context, q store.Querier, c *Case) error {
 	return nil
 }
 
-// loadTimeline loads a case's parties and recent timeline (after a change whose
-// refreshDeadline already computed the clock).
+// loadTimeline loads a case's parties and recent timeline (also after a
+// change whose refreshDeadline already computed the clock), in one query:
+// the most recent RecentEvents+1 entries of the timeline (src 1; a case's
+// timeline grows for years) and the parties (src 0), in one column layout.
+// The first SELECT names the columns' types on both engines.
 func loadTimeline(ctx context.Context, q store.Querier, c *Case) error {
-	rows, err := q.Query(ctx, `SELECT cp.party_id, cp.role, p.kind, cp.name, p.id_number, p.id_checked, cp.legal_rep, cp.phone, cp.address
-		FROM case_parties cp JOIN parties p ON p.id = cp.party_id WHERE cp.case_id = ? ORDER BY cp.seq`, c.ID)
+	rows, err := q.Query(ctx, `SELECT 1, e.id, e.at, 0, e.kind, e.summary, e.actor_name, '', '', '', '', FALSE
+		FROM (SELECT id, at, kind, summary, actor_name FROM case_events WHERE case_id = ? ORDER BY at DESC, id DESC LIMIT ?) e
+		UNION ALL
+		SELECT 0, cp.party_id, NULL, cp.seq, cp.role, p.kind, cp.name, p.id_number, cp.legal_rep, cp.phone, cp.address, p.id_checked
+		FROM case_parties cp JOIN parties p ON p.id = cp.party_id WHERE cp.case_id = ?`, c.ID, RecentEvents+1, c.ID)
 	if err != nil {
 		return err
 	}
-	c.Parties = nil
+	defer rows.Close()
+	type seqParty struct {
+		seq int
+		Party
+	}
+	var parties []seqParty
+	c.Events = c.Events[:0]
 	for rows.Next() {
-		var pt Party
-		if err := rows.Scan(&pt.PartyID, &pt.Role, &pt.Kind, &pt.Name, &pt.IDNumber, &pt.IDChecked, &pt.LegalRep, &pt.Phone, &pt.Address); err != nil {
-			rows.Close()
+		var (
+			src, seq int
+			id       uuid.UUID
+			at       sql.NullTime
+			s        [7]string
+			flag     bool
+		)
+		if err := rows.Scan(&src, &id, &at, &seq, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &flag); err != nil {
 			return err
 		}
-		c.Parties = append(c.Parties, pt)
+		if src == 1 {
+			c.Events = append(c.Events, Event{ID: id, At: at.Time, Kind: s[0], Summary: s[1], ActorName: s[2]})
+			continue
+		}
+		parties = append(parties, seqParty{seq, Party{PartyID: id, Role: s[0], Kind: s[1], Name: s[2], IDNumber: s[3], IDChecked: flag,
+			LegalRep: s[4], Phone: s[5], Address: s[6]}})
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	// The most recent entries only: a case's timeline grows for years.
-	rows, err = q.Query(ctx, `SELECT id, at, kind, summary, actor_name FROM case_events WHERE case_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
-		c.ID, RecentEvents+1)
-	if err != nil {
-		return err
+	slices.SortFunc(parties, func(a, b seqParty) int { return a.seq - b.seq })
+	c.Parties = make([]Party, len(parties))
+	for i, pt := range parties {
+		c.Parties[i] = pt.Party
 	}
-	c.Events, err = store.ScanAll(rows, scanEvent)
-	if err != nil {
-		return err
-	}
+	// Oldest first, as the timeline reads.
+	slices.SortFunc(c.Events, func(a, b Event) int {
+		if n := a.At.Compare(b.At); n != 0 {
+			return n
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
 	c.EarlierEvents = len(c.Events) > RecentEvents
 	if c.EarlierEvents {
-		c.Events = c.Events[:RecentEvents]
+		c.Events = c.Events[1:]
 	}
-	slices.Reverse(c.Events)
 	return nil
 }
 

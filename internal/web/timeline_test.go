@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apptest"
@@ -30,11 +33,32 @@ func TestCaseTimeline(t *testing.T) {
 		id := c.ID.String()
 		judge := env.Login(t, access.From(s.Judge).Username, apptest.Password)
 
-		// A fresh case: its whole timeline, nothing more.
+		// A fresh case: its whole timeline, nothing more, and its parties in
+		// their order (they come with the timeline in one query).
 		var fresh api.CaseOut
 		env.Do(t, http.MethodGet, "/api/v1/cases/"+id, judge, nil).JSON(t, &fresh)
 		if len(fresh.Timeline) == 0 || fresh.TimelineMore {
 			t.Fatalf("fresh case: %d entries, more %v", len(fresh.Timeline), fresh.TimelineMore)
+		}
+		rows, err := db.Query(s.Judge, `SELECT party_id, role FROM case_parties WHERE case_id = ? ORDER BY seq`, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantParties, err := store.ScanAll(rows, func(sc store.Scanner) (string, error) {
+			var party uuid.UUID
+			var role string
+			err := sc.Scan(&party, &role)
+			return party.String() + " " + role, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotParties []string
+		for _, pt := range fresh.Parties {
+			gotParties = append(gotParties, pt.PartyID+" "+pt.Role)
+		}
+		if len(wantParties) < 2 || !slices.Equal(gotParties, wantParties) {
+			t.Fatalf("parties %v, want %v", gotParties, wantParties)
 		}
 
 		// 100 entries in one transaction, then 5 at one and the same instant.
