@@ -303,8 +303,8 @@ func refused(c *Case, to string, unmet []Unmet) error {
 	return e
 }
 
-// ZhongbenMinMonths is the minimum time since filing for 终本 (DOMAIN.md §5:
-// more than 3 months).
+// ZhongbenMinMonths is the minimum time since filing for 终本 (DOMAIN.md §5
+// ZB-1 (4): more than 3 months), checked by the 终本 gate (zhongben.go).
 const ZhongbenMinMonths = 3
 
 // guards lists what stops c from moving to `to` (FLOW-10) under the clock
@@ -353,10 +353,6 @@ func guards(c *Case, in TransitionInput, today legal.Date, rules legal.ClockRule
 				u = append(u, Unmet{"not_fully_recovered", fmt.Sprintf("执行到位金额 %s 少于申请执行金额 %s；如被执行人已直接向申请执行人履行，请确认“案外履行”并在理由中写明",
 					triage.FormatYuan(c.RecoveredAmountFen), triage.FormatYuan(c.ClaimAmountFen))})
 			}
-		case "zhongben":
-			if earliest := c.FiledOn.AddMonths(ZhongbenMinMonths); !today.After(earliest) {
-				u = append(u, Unmet{"zhongben_too_early", "自立案之日起须已超过 3 个月（立案 " + c.FiledOn.String() + "，" + earliest.String() + " 之后方可终本）"})
-			}
 		}
 	}
 	return u
@@ -375,7 +371,19 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 		return nil, err
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	if unmet := guards(c, in, today, rules); len(unmet) > 0 {
+	unmet := guards(c, in, today, rules)
+	if in.To == ClosureZhongben && c.Status != StatusClosed {
+		// The 终本 gate (ZB-1 … ZB-6): every condition from the case's own
+		// records, listed in full with the other refusals.
+		z, err := checkZhongben(ctx, tx, c, today)
+		if err != nil {
+			return nil, err
+		}
+		if len(z.Unmet) > 0 {
+			return nil, zhongbenRefused(c, unmet, z.Unmet)
+		}
+	}
+	if len(unmet) > 0 {
 		return nil, refused(c, in.To, unmet)
 	}
 	from := c.Status

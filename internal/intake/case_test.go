@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,8 +37,10 @@ func TestCaseStatesAndClock(t *testing.T) {
 		if apperr.CodeOf(err) != "invalid_transition" || apperr.KindOf(err) != apperr.Conflict {
 			t.Errorf("long deferral: %v", err)
 		}
-		// 终本 within 3 months of filing is refused (DOMAIN §5).
-		if _, err := move(s.Judge, db, c.ID, cases.TransitionInput{To: "zhongben", Reason: "无财产可供执行"}); apperr.CodeOf(err) != "invalid_transition" {
+		// 终本 within 3 months of filing is refused with the rest of what
+		// is missing (DOMAIN §5, ZB-1).
+		if _, err := move(s.Judge, db, c.ID, cases.TransitionInput{To: "zhongben", Reason: "无财产可供执行"}); apperr.CodeOf(err) != "zhongben_conditions_unmet" ||
+			!strings.Contains(err.Error(), "须已超过 3 个月") {
 			t.Errorf("early 终本: %v", err)
 		}
 		// 中止 stops the clock; resuming closes the deduction (CLOCK-8).

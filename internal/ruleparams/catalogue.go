@@ -84,6 +84,9 @@ var (
 	KeyLargePayoutYuan         = Key{"FUND-6", "large_payout_yuan"}
 	KeyUnmatchedClaimDays      = Key{"FUND-3", "claim_days"}
 	KeyPostponedResumeDays     = Key{"FUND-5", "resume_days"}
+	KeyZhongbenOnSite          = Key{"ZB-3", "require_on_site"}
+	KeyZhongbenInterview       = Key{"ZB-6", "require_interview"}
+	KeyZhongbenUncontrolled    = Key{"ZB-6", "block_uncontrolled"}
 )
 
 // Citations, as DOMAIN.md §3 gives them.
@@ -99,7 +102,8 @@ const (
 	citeSeizureTerm = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（2022年）第485条"
 	citeTransfer    = "《最高人民法院关于首先查封法院与优先债权执行法院处分查封财产有关问题的批复》（法释〔2016〕6号）"
 	citeFunds       = "《最高人民法院关于执行款物管理工作的规定》（法发〔2017〕6号）"
-	citeZhongben    = "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》（法发〔2016〕21号）第9条"
+	citeZhongbenReg = "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》（法发〔2016〕21号）"
+	citeZhongben    = citeZhongbenReg + "第9条"
 )
 
 // catalogue lists every parameter in display order. The seeds equal
@@ -144,6 +148,12 @@ var catalogue = []Param{
 	{Key: KeyPostponedResumeDays, Label: "延缓发放的事由消除后发放的期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "10", Citation: citeFunds,
 		Since: 5},
 	{Key: KeyUnmatchedClaimDays, Label: "不明款认领期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeFunds + "（地方规定）", Since: 4},
+	{Key: KeyZhongbenOnSite, Label: "终本前须有现场调查记录", Unit: "是否", Type: Bool, Seed: "false", Citation: citeZhongbenReg + "第3条（网络查控之外，必要时现场调查；地方规定）",
+		Since: 6},
+	{Key: KeyZhongbenInterview, Label: "终本前须约谈申请执行人并送达拟终本告知书", Unit: "是否", Type: Bool, Seed: "true", Citation: citeZhongbenReg + "第5条",
+		Since: 6},
+	{Key: KeyZhongbenUncontrolled, Label: "查询到的财产未控制的不得终本", Unit: "是否", Type: Bool, Seed: "true", Citation: citeZhongbenReg + "第3条、第5条（地方规定）",
+		Since: 6},
 }
 
 // index maps a key to its place in catalogue.

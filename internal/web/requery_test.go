@@ -61,6 +61,7 @@ func TestS9ZhongbenRequeryAndRestoration(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		meetZhongben(t, env, judge, c.ID)
 		r := env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/transitions", judge, map[string]any{"to": "zhongben",
 			"reason": "经网络查控、约谈申请执行人，未发现可供执行的财产"})
 		if r.Status != http.StatusOK {

@@ -52,6 +52,7 @@ func TestRestorationProposalsPage(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		meetZhongben(t, env, judgeToken, c.ID)
 		if r := env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/transitions", judgeToken, map[string]any{"to": "zhongben",
 			"reason": "经网络查控未发现可供执行的财产"}); r.Status != http.StatusOK {
 			t.Fatalf("终本: %d %s", r.Status, r.Body)

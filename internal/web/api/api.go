@@ -60,6 +60,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.audit(a)
 	h.intake(a)
 	h.cases(a)
+	h.measures(a)
 	h.triage(a)
 	h.bulk(a)
 	h.calendar(a)

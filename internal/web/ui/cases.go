@@ -514,7 +514,7 @@ func (u *UI) changeCase(w http.ResponseWriter, r *http.Request, p *access.Princi
 		return err
 	}
 	f := &caseForm{Values: formValues(r, fields...), Errors: map[string]string{}, Message: e.Detail}
-	if e.Code == "invalid_transition" {
+	if e.Code == "invalid_transition" || e.Code == "zhongben_conditions_unmet" {
 		to := r.PostFormValue("to")
 		label := cases.StatusLabel(to)
 		if label == "" {
