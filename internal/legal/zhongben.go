@@ -20,7 +20,7 @@ type ZhongbenFacts struct {
 	// ZB-1 (3), ZB-3: online inquiries (网络查控) made and every one
 	// answered; an on-site investigation where the court requires one.
 	Inquiries, InquiriesOpen int
-	OnSiteChecked           bool
+	OnSiteChecked            bool
 	// ZB-6 local blocker: assets found and not controlled for this case.
 	Uncontrolled int
 	// ZB-1 (5): the missing debtor searched for and obstruction dealt with,
@@ -84,12 +84,12 @@ func ZhongbenGate(f ZhongbenFacts, r ZhongbenRules) []ZhongbenUnmet {
 	if r.BlockUncontrolled && f.Uncontrolled > 0 {
 		add("zb6_uncontrolled", "ZB-6", fmt.Sprintf("查询到的 %d 项财产尚未控制（查封、扣押、冻结），或未记录其不能处置", f.Uncontrolled))
 	}
-	min := r.MinMonths
-	if min <= 0 {
-		min = DefaultZhongbenRules.MinMonths
+	months := r.MinMonths
+	if months <= 0 {
+		months = DefaultZhongbenRules.MinMonths
 	}
-	if earliest := f.FiledOn.AddMonths(min); !f.Today.After(earliest) {
-		add("zb1_too_early", "ZB-1", fmt.Sprintf("自立案之日起须已超过 %d 个月（立案 %s，%s 之后方可终本）", min, f.FiledOn, earliest))
+	if earliest := f.FiledOn.AddMonths(months); !f.Today.After(earliest) {
+		add("zb1_too_early", "ZB-1", fmt.Sprintf("自立案之日起须已超过 %d 个月（立案 %s，%s 之后方可终本）", months, f.FiledOn, earliest))
 	}
 	if !f.ConductChecked {
 		add("zb1_conduct", "ZB-1", "未记录对下落不明的被执行人的查找及对妨害执行行为的处理情况（或记录不存在上述情形）")
