@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -223,5 +224,42 @@ func TestZhongbenGate(t *testing.T) {
 		if r := env.Do(t, http.MethodPost, measures, judge, map[string]any{"kind": "on_site", "done_on": today}); r.Status != http.StatusConflict {
 			t.Errorf("a measure on a closed case: %d %s", r.Status, r.Body)
 		}
+	})
+}
+
+// TestZhongbenOnTheCasePage: the case page lists what 终本 still lacks,
+// records a measure (a negative finding without what was found is refused
+// in the form), withdraws one with its reason, and a 终本 attempt from the
+// status form names every missing condition.
+func TestZhongbenOnTheCasePage(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		s := intaketest.NewStaff(t, db, "")
+		c := uiFile(t, s, intaketest.Application(s.CourtID, 11))
+		path := "/cases/" + c.ID.String()
+		judge := staffBrowser(t, env, s.Judge)
+		today := legal.Today(time.Now()).String()
+
+		judge.get(path).must(t, 200, `id="zhongben-missing"`, `id="unmet-zb1_notice"`, `id="unmet-zb1_too_early"`, "尚未记录执行措施", `id="measure-form"`)
+		judge.post(path+"/measures", url.Values{"kind": {"dishonest_not_due"}, "done_on": {today}}).
+			must(t, 422, "须写明审查或查找的情况", `<option value="dishonest_not_due" selected>`)
+		judge.post(path+"/measures", url.Values{"kind": {"notice_served"}, "done_on": {"2001-01-01"}}).must(t, 422, "不能早于立案日期")
+		judge.post(path+"/measures", url.Values{"kind": {"notice_served"}, "done_on": {today}, "document_no": {"（2026）粤0607执1号执行通知书"}}).
+			redirected(t, path+"?done=measure")
+		p := judge.get(path + "?done=measure")
+		p.must(t, 200, "已记录执行措施", "送达执行通知书", "（2026）粤0607执1号执行通知书")
+		p.lacks(t, `id="unmet-zb1_notice"`)
+		var mid string
+		if err := db.QueryRow(context.Background(), `SELECT id FROM case_measures WHERE case_id = ?`, c.ID).Scan(&mid); err != nil {
+			t.Fatal(err)
+		}
+		judge.post(path+"/measures/"+mid+"/withdrawal", url.Values{"reason": {""}, "measure_id": {mid}}).must(t, 422, "请写明撤回理由", "<details class=\"act\" open>")
+		judge.post(path+"/measures/"+uuid.NewString()+"/withdrawal", url.Values{"reason": {"误记"}}).must(t, 404)
+		judge.post(path+"/measures/"+mid+"/withdrawal", url.Values{"reason": {"送达回证未归档"}, "measure_id": {mid}}).redirected(t, path+"?done=withdrawn")
+		judge.get(path).must(t, 200, `id="unmet-zb1_notice"`, "已撤回", "送达回证未归档")
+
+		judge.post(path+"/transitions", url.Values{"to": {"zhongben"}, "reason": {"无财产可供执行"}}).
+			must(t, 409, "案件不能变更为“终结本次执行程序”", "未送达执行通知书（ZB-1）", "须已超过 3 个月", "未约谈申请执行人")
 	})
 }

@@ -30,6 +30,8 @@ func (u *UI) registerCases(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{id}", u.page(u.casePage))
 	mux.Handle("POST /cases/{id}/transitions", u.page(u.transitionCase))
 	mux.Handle("POST /cases/{id}/assignment", u.page(u.assignCase))
+	mux.Handle("POST /cases/{id}/measures", u.page(u.recordMeasure))
+	mux.Handle("POST /cases/{id}/measures/{measure_id}/withdrawal", u.page(u.withdrawMeasure))
 	mux.Handle("POST /cases/{id}/clock/deductions", u.page(u.requestDeduction))
 	mux.Handle("POST /cases/{id}/clock/extensions", u.page(u.requestExtension))
 	mux.Handle("POST /cases/{id}/clock/entries/{entry_id}/decision", u.page(u.decideEntry))
@@ -327,6 +329,17 @@ type caseView struct {
 	Assets      *assetsView      // the 查控 section (assets.go)
 	Funds       *fundsView       // the 案款 section (funds.go)
 	Campaigns   *campaignsBlock  // the case's mass-claim campaigns (campaigns.go), nil when none and none may be created
+	Zhongben    *zhongbenView    // the 终本 conditions and the measures on file
+}
+
+// zhongbenView is the case page's 终本 section: the gate's list of what is
+// missing (open cases), the measures on file and the form to record one.
+type zhongbenView struct {
+	Check    *cases.ZhongbenCheck
+	Measures []*cases.Measure
+	Kinds    []cases.MeasureKindInfo
+	Today    string
+	Withdraw string // the measure whose withdrawal was refused
 }
 
 // wholeTimeline is every entry of a case's timeline, oldest first (the case
@@ -348,7 +361,7 @@ func wholeTimeline(ctx context.Context, db *store.DB, id uuid.UUID) ([]cases.Eve
 	}
 }
 
-var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision"}
+var caseFormNames = []string{"transition", "assignment", "deduction", "extension", "decision", "measure", "withdraw"}
 
 func (u *UI) casePage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	id, err := pathID(r)
@@ -417,6 +430,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		for _, e := range k.Entries {
 			v.Clock.Entries = append(v.Clock.Entries, caseEntryOf(p, e))
 		}
+	}
+	if v.Zhongben, err = u.zhongbenSection(r, c, v.Open, failed, form); err != nil {
+		return err
 	}
 	for _, s := range []string{cases.StatusInProgress, cases.StatusSuspended, cases.StatusDeferred} {
 		if s == c.Status {
@@ -760,4 +776,59 @@ func casePartyRole(role string) string {
 		return "被执行人"
 	}
 	return role
+}
+
+// zhongbenSection reads the 终本 conditions of an open case and the
+// measures on file.
+func (u *UI) zhongbenSection(r *http.Request, c *cases.Case, open bool, failed string, form *caseForm) (*zhongbenView, error) {
+	ctx := r.Context()
+	z := &zhongbenView{Kinds: cases.MeasureKinds(), Today: legal.Today(time.Now()).String()}
+	var err error
+	if z.Measures, err = cases.CaseMeasures(ctx, u.DB, c.ID); err != nil {
+		return nil, err
+	}
+	if open {
+		if z.Check, err = cases.CheckZhongben(ctx, u.DB, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	if failed == "withdraw" && form != nil {
+		z.Withdraw = form.Values["measure_id"]
+	}
+	return z, nil
+}
+
+// recordMeasure records an enforcement measure from the case page.
+func (u *UI) recordMeasure(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	return u.changeCase(w, r, p, "measure", "measure", []string{"kind", "done_on", "document_no", "note"},
+		func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*cases.Case, error) {
+			in := cases.MeasureInput{Kind: cases.MeasureKind(strings.TrimSpace(r.PostFormValue("kind"))), DocumentNo: r.PostFormValue("document_no"),
+				Note: r.PostFormValue("note")}
+			if s := strings.TrimSpace(r.PostFormValue("done_on")); s != "" {
+				d, err := legal.ParseDate(s)
+				if err != nil {
+					return nil, apperr.InvalidField("invalid_date", "body.done_on", "办理日期应为 YYYY-MM-DD")
+				}
+				in.DoneOn = d
+			}
+			_, err := cases.RecordMeasure(ctx, tx, id, in)
+			return nil, err
+		})
+}
+
+// withdrawMeasure withdraws a measure recorded in error, from the case page.
+func (u *UI) withdrawMeasure(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	mid, err := uuid.Parse(r.PathValue("measure_id"))
+	if err != nil {
+		return apperr.NotFoundf("执行措施记录")
+	}
+	return u.changeCase(w, r, p, "withdraw", "withdrawn", []string{"reason", "measure_id"},
+		func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*cases.Case, error) {
+			var owner uuid.UUID
+			if err := tx.QueryRow(ctx, `SELECT case_id FROM case_measures WHERE id = ?`, mid).Scan(&owner); err != nil || owner != id {
+				return nil, apperr.NotFoundf("执行措施记录")
+			}
+			_, err := cases.WithdrawMeasure(ctx, tx, mid, r.PostFormValue("reason"))
+			return nil, err
+		})
 }

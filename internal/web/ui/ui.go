@@ -336,6 +336,8 @@ var notices = map[string]string{
 	"filed":      "已立案。",
 	"transition": "案件状态已变更。",
 	"assigned":   "已分案。",
+	"measure":    "已记录执行措施。",
+	"withdrawn":  "已撤回该执行措施记录。",
 	"requested":  "申请已提交，等待审批。",
 	"decided":    "已审批。",
 	"activated":  "规则集已启用。",
