@@ -120,3 +120,24 @@ func RecordPayee(ctx context.Context, tx *store.Tx, caseID, partyID uuid.UUID, h
 		store.NewID(), court, caseID, partyID, textutil.Truncate(holder, 60), accountNo, textutil.Truncate(bank, 100), confirmation, holder, now, holder, now, now)
 	return err
 }
+
+// Held returns what each creditor of a case holds on its account beyond
+// the payouts waiting for approval: money not paid out yet, or back from a
+// payout that failed or was returned.
+func Held(ctx context.Context, q store.Querier, caseID uuid.UUID) (map[uuid.UUID]int64, error) {
+	accounts, err := partyAccounts(ctx, q, caseID)
+	if err != nil {
+		return nil, err
+	}
+	waiting, err := pendingByAccount(ctx, q, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[uuid.UUID]int64{}
+	for party, a := range accounts {
+		if v := a.Balance - waiting[a.ID]; a.Role == "applicant" && v > 0 {
+			out[party] = v
+		}
+	}
+	return out, nil
+}

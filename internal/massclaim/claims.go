@@ -172,7 +172,7 @@ func Register(ctx context.Context, tx *store.Tx, campaignID uuid.UUID, in Regist
 	if in.ClaimedFen <= 0 || in.ClaimedFen > legal.MaxAmountFen {
 		probs.Add("invalid_amount", "body.claimed_fen", "申报金额须大于 0 且不超过上限")
 	}
-	if n := len(in.PayeeAccountNo); n < 8 || n > 34 || strings.IndexFunc(in.PayeeAccountNo, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+	if !validAccountNo(in.PayeeAccountNo) {
 		probs.Add("invalid_account_no", "body.payee_account_no", "银行账号应为 8 至 34 位数字")
 	}
 	if in.PayeeBank == "" {

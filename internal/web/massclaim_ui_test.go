@@ -538,6 +538,39 @@ func TestCampaignPageUI(t *testing.T) {
 		if settled > 0 {
 			judge.get(path).must(t, 200, "已发放 "+fmt.Sprint(settled)+" 笔")
 		}
+		// The first participant's account bounces (the simulator returns
+		// payments to accounts ending 0000): they correct it on their page,
+		// the court pays again, and the money arrives.
+		if settled != len(links)-1 {
+			t.Fatalf("%d of %d paid: the first participant's account should have bounced", settled, len(links))
+		}
+		mine := pub.get("/m/claim/" + links[0])
+		mine.must(t, 200, `id="payee-form"`, "请核对并更改收款账户")
+		pub.get("/m/claim/"+links[1]).lacks(t, `id="payee-form"`)
+		pub.post("/m/claim/"+links[0]+"/payee", url.Values{"payee_account_no": {"12x"}, "payee_bank": {""}}).
+			must(t, 422, "银行账号应为 8 至 34 位数字", "请填写开户行", `value="12x"`)
+		pub.post("/m/claim/"+links[0]+"/payee", url.Values{"payee_account_no": {"6217 0000 1111 2222 333"}, "payee_bank": {"建设银行三水支行"}}).
+			redirected(t, "/m/claim/"+links[0]+"?done=payee")
+		pub.get("/m/claim/"+links[0]+"?done=payee").must(t, 200, "收款账户已更改", "尾号 2333")
+		p = judge.get(path)
+		p.must(t, 200, `id="repay-form"`, "1 笔发放未能到账")
+		judge.post(path+"/repayments", url.Values{"form_token": {p.token(t)}}).redirected(t, path+"?done=repay&payouts=1&total="+url.QueryEscape(yuan(want[0])))
+		p = judge.get(path + "?done=repay&payouts=1&total=" + url.QueryEscape(yuan(want[0])))
+		p.must(t, 200, "已申请重新发放未到账的款项（1 笔，合计 "+yuan(want[0])+" 元）")
+		p.lacks(t, `id="repay-form"`)
+		var again string
+		if err := db.QueryRow(context.Background(), `SELECT id FROM payout_batches WHERE title LIKE '%未到账款项重新发放'`).Scan(&again); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.TransactValue(s.Leader, db, func(ctx context.Context, tx *store.Tx) (*funds.PayoutBatch, error) {
+			return funds.DecideBatch(ctx, tx, uuid.MustParse(again), funds.Decision{Approve: true})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		bk.Settle(t)
+		mine = pub.get("/m/claim/" + links[0])
+		mine.must(t, 200, `id="m-settled">`+yuan(want[0])+` 元`, "已发放到您的收款账户")
+		mine.lacks(t, `id="payee-form"`)
 		rep, err := funds.Verify(context.Background(), db)
 		if err != nil || !rep.OK() {
 			t.Fatalf("verify: %+v %v", rep, err)

@@ -242,6 +242,39 @@ func TestS4MassClaimCampaign(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM party_messages WHERE kind = 'funds_paid' AND phone LIKE '137%'`).Scan(&told); err != nil || told != n {
 			t.Errorf("%d participants told of their payment (%v), want %d", told, err, n)
 		}
+		// The returned payout (the first participant's account bounces):
+		// they correct the account through their link and the court pays
+		// what came back again, in one batch.
+		p0 := people[0]
+		payee := "/api/v1/public/claims/" + p0.token + "/payee"
+		if r := env.Do(t, http.MethodPost, payee, "", map[string]any{"payee_account_no": "12ab", "payee_bank": ""}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad account: %d %s", r.Status, r.Body)
+		}
+		r = env.Do(t, http.MethodPost, payee, "", map[string]any{"payee_account_no": "6217 0000 0000 0012 345", "payee_bank": "建设银行新余分行"})
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "2345") || strings.Contains(string(r.Body), "62170000000000012345") {
+			t.Fatalf("new account: %d %s", r.Status, r.Body)
+		}
+		repay := "/api/v1/campaigns/" + m.ID + "/repayments"
+		var rb api.PayoutBatchOut
+		r = env.Do(t, http.MethodPost, repay, judge, nil)
+		r.JSON(t, &rb)
+		if r.Status != http.StatusCreated || rb.Payouts != done.Counts["returned"] || rb.TotalFen <= 0 {
+			t.Fatalf("repayment: %d %s", r.Status, r.Body)
+		}
+		if r := env.Do(t, http.MethodPost, repay, judge, nil); r.Status != http.StatusConflict || r.Problem(t).Code != "nothing_to_repay" {
+			t.Errorf("repayment asked twice: %d %s", r.Status, r.Body)
+		}
+		if r := env.Do(t, http.MethodPost, "/api/v1/payout-batches/"+rb.ID+"/approvals", leader, map[string]any{"approve": true}); r.Status != http.StatusOK {
+			t.Fatalf("repayment approval: %d %s", r.Status, r.Body)
+		}
+		bk.Settle(t)
+		env.Do(t, http.MethodGet, "/api/v1/payout-batches/"+rb.ID, judge, nil).JSON(t, &rb)
+		if rb.Counts["settled"] != rb.Payouts {
+			t.Errorf("the repayment after the bank: %+v", rb.Counts)
+		}
+		if r := env.Do(t, http.MethodPost, repay, judge, nil); r.Status != http.StatusConflict {
+			t.Errorf("a repayment with nothing held: %d %s", r.Status, r.Body)
+		}
 		rep, err := funds.Verify(ctx, db)
 		if err != nil || !rep.OK() {
 			t.Fatalf("verify: %+v %v", rep, err)

@@ -363,4 +363,31 @@ func (h *handlers) massclaims(a huma.API) {
 		}
 		return body(claimOut(c, false)), nil
 	})
+	type massPayeeInput struct {
+		Token string `path:"token"`
+		Body  struct {
+			PayeeAccountNo string `json:"payee_account_no" maxLength:"40"`
+			PayeeBank      string `json:"payee_bank" maxLength:"100"`
+		}
+	}
+	pp := pub(http.MethodPost, "/claims/{token}/payee", "changeOwnPayee", "公开：更改本人的收款账户（发放未到账时），此后的发放付至新账户")
+	pp.DefaultStatus = http.StatusOK
+	pp.Errors = append(pp.Errors, 404, 409)
+	huma.Register(a, pp, func(ctx context.Context, in *massPayeeInput) (*Body[ClaimOut], error) {
+		c, err := store.TransactValue(ctx, h.DB, func(ctx context.Context, tx *store.Tx) (*massclaim.Claim, error) {
+			return massclaim.ChangePayee(ctx, tx, in.Token, in.Body.PayeeAccountNo, in.Body.PayeeBank)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return body(claimOut(c, false)), nil
+	})
+	rep := op(http.MethodPost, "/campaigns/{id}/repayments", "repayCampaign",
+		"未到账款项重新发放：各参与人分户中因发放失败或被退回而留存的款项，一批付至其登记（或更改后）的账户，整批审批（FUND-6）", massTag)
+	rep.Errors = append(rep.Errors, 404, 409)
+	huma.Register(a, rep, func(ctx context.Context, in *idPath) (*Body[PayoutBatchOut], error) {
+		return change(ctx, h.DB, in.ID, func(ctx context.Context, tx *store.Tx, id uuid.UUID) (*funds.PayoutBatch, error) {
+			return massclaim.Repay(ctx, tx, id)
+		}, payoutBatchOut)
+	})
 }

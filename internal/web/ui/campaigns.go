@@ -48,6 +48,7 @@ func (u *UI) registerCampaigns(mux *http.ServeMux) {
 	mux.Handle("POST /campaigns/{id}/review", u.page(u.reviewCampaign))
 	mux.Handle("POST /campaigns/{id}/claims/{claim_id}/decision", u.page(u.decideCampaignObjection))
 	mux.Handle("POST /campaigns/{id}/rounds", u.page(u.payCampaignRound))
+	mux.Handle("POST /campaigns/{id}/repayments", u.page(u.repayCampaign))
 }
 
 func init() {
@@ -209,10 +210,12 @@ type campaignView struct {
 	Carried    string
 	Confirmed  string
 	// The forms, for those who may, when their step is open.
-	Upload *victimsUpload
-	Open   *caseForm
-	Review *caseForm
-	Round  *caseForm
+	Upload  *victimsUpload
+	Open    *caseForm
+	Review  *caseForm
+	Round   *caseForm
+	Repay   *caseForm // payouts that did not arrive, to pay again
+	Bounced int       // how many shares' payouts did not arrive
 }
 
 // victimsUpload is the victim list's upload form and, after a refusal,
@@ -298,6 +301,8 @@ func campaignNotice(v *campaignView, st campaignState) string {
 			return fmt.Sprintf("第 %d 轮已生成：本轮 %s 元按比例分给 %d 人共 %s 元，余 %s 元留待下轮；%d 笔发放待审批（FUND-6），请到案款页面审批。",
 				r.Seq, r.Amount, r.Claims, r.Paid, r.Carried, r.Pending)
 		}
+	case "repay":
+		return "已申请重新发放未到账的款项（" + st.args.Get("payouts") + " 笔，合计 " + st.args.Get("total") + " 元），请到案款页面整批审批（FUND-6）。"
 	case "duplicate":
 		return "该表单已经提交过一次，没有重复办理；以下是最新情况。"
 	}
@@ -373,6 +378,7 @@ func (u *UI) campaignView(r *http.Request, p *access.Principal, id uuid.UUID, st
 			}
 		}
 		v.Rounds = append(v.Rounds, row)
+		v.Bounced += rs.ByStatus[funds.PayoutFailed] + rs.ByStatus[funds.PayoutReturned]
 	}
 
 	// The forms of the steps open now.
@@ -406,6 +412,9 @@ func (u *UI) campaignView(r *http.Request, p *access.Principal, id uuid.UUID, st
 		}
 		if tally.ConfirmedFen > 0 || st.failed == "campaign:round" {
 			v.Round = orNew(formFor("campaign:round"), nil)
+		}
+		if v.Bounced > 0 || st.failed == "campaign:repay" {
+			v.Repay = orNew(formFor("campaign:repay"), nil)
 		}
 	}
 
@@ -584,6 +593,21 @@ func (u *UI) payCampaignRound(w http.ResponseWriter, r *http.Request, p *access.
 			}
 			_, err = massclaim.PayRound(ctx, tx, id, fen)
 			return "round", err
+		})
+}
+
+// repayCampaign asks for the payouts that did not arrive to be made again,
+// to the accounts the participants hold now (massclaim.Repay).
+func (u *UI) repayCampaign(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	return u.campaignAction(w, r, p, "campaign:repay", nil,
+		func(ctx context.Context, tx *store.Tx, id uuid.UUID, args url.Values) (string, error) {
+			b, err := massclaim.Repay(ctx, tx, id)
+			if err != nil {
+				return "", err
+			}
+			args.Set("payouts", strconv.Itoa(b.Payouts))
+			args.Set("total", yuanText(b.TotalFen))
+			return "repay", nil
 		})
 }
 

@@ -39,6 +39,7 @@ func (u *UI) registerMassPublic(mux *http.ServeMux) {
 	mux.Handle("POST /m/{id}", u.public(u.massRegister))
 	mux.Handle("GET /m/claim/{token}", u.public(u.massClaimPage))
 	mux.Handle("POST /m/claim/{token}/answer", u.public(u.massAnswer))
+	mux.Handle("POST /m/claim/{token}/payee", u.public(u.massChangePayee))
 }
 
 // massNotices are the messages of the participant's page after an answer.
@@ -46,6 +47,7 @@ var massNotices = map[string]string{
 	"confirmed": "已确认金额。法院将按确认的金额参与按比例发放，发放后本页显示每一轮的金额。",
 	"objected":  "已提出异议。法院复核后，本页显示复核意见和认定的金额。",
 	"duplicate": "该表单已经提交过一次，没有重复办理；以下是最新情况。",
+	"payee":     "收款账户已更改。法院重新发放未到账的款项时，将付至新账户。",
 }
 
 // massRegisterFields are the registration form's fields kept after a
@@ -423,6 +425,10 @@ type massClaimView struct {
 	Awaiting     bool      // the court's figure awaits the participant's answer
 	Form         *caseForm // the objection form after a refusal
 	Refusal      string    // why an answer was refused when the forms are no longer shown
+	// Bounced: a payout did not arrive; the participant may correct the
+	// account (PayeeForm, refused values kept).
+	Bounced   bool
+	PayeeForm *caseForm
 }
 
 // massShareState is where a share's payout stands, in a participant's
@@ -434,7 +440,7 @@ func massShareState(s funds.PayoutStatus) (string, bool) {
 	case funds.PayoutPending, funds.PayoutApproved, funds.PayoutSent:
 		return "发放办理中", false
 	case funds.PayoutFailed, funds.PayoutReturned:
-		return "未能到账，款项已退回法院代管账户，法院将与您联系", false
+		return "未能到账，款项已退回法院代管账户；请核对并更改收款账户，法院将重新发放", false
 	}
 	return "暂未发放，法院将与您联系", false
 }
@@ -459,6 +465,11 @@ func (u *UI) massClaimPage(w http.ResponseWriter, r *http.Request) error {
 
 // showMassClaim renders a participant's claim: theirs only, masked.
 func (u *UI) showMassClaim(w http.ResponseWriter, r *http.Request, token string, status int, notice string, form *caseForm) error {
+	return u.showMassClaimWith(w, r, token, status, notice, form, nil)
+}
+
+// showMassClaimWith is showMassClaim with the payee form's refused state.
+func (u *UI) showMassClaimWith(w http.ResponseWriter, r *http.Request, token string, status int, notice string, form, payee *caseForm) error {
 	ctx := r.Context()
 	c, err := massclaim.ClaimByToken(ctx, u.DB, token)
 	if err != nil {
@@ -487,6 +498,7 @@ func (u *UI) showMassClaim(w http.ResponseWriter, r *http.Request, token string,
 	for _, s := range shares {
 		row := massShareRow{Seq: s.Seq, Amount: yuanText(s.ShareFen)}
 		row.State, row.Settled = massShareState(s.PayoutStatus)
+		v.Bounced = v.Bounced || s.PayoutStatus == funds.PayoutFailed || s.PayoutStatus == funds.PayoutReturned
 		if row.Settled {
 			settled += s.ShareFen
 		}
@@ -501,7 +513,37 @@ func (u *UI) showMassClaim(w http.ResponseWriter, r *http.Request, token string,
 	case v.Awaiting && form == nil:
 		v.Form = newAssetForm(nil)
 	}
+	if v.Bounced {
+		if v.PayeeForm = payee; payee == nil {
+			v.PayeeForm = newAssetForm(nil)
+		}
+	}
 	return u.renderPublic(w, status, "m_claim", "我的登记", notice, v)
+}
+
+// massChangePayee changes the participant's payee account after a payout
+// did not arrive (massclaim.ChangePayee).
+func (u *UI) massChangePayee(w http.ResponseWriter, r *http.Request) error {
+	token, err := massToken(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	_, err = store.TransactValue(r.Context(), u.DB, func(ctx context.Context, tx *store.Tx) (*massclaim.Claim, error) {
+		return massclaim.ChangePayee(ctx, tx, token, r.PostFormValue("payee_account_no"), r.PostFormValue("payee_bank"))
+	})
+	if err != nil {
+		f := &caseForm{Values: formValues(r, "payee_account_no", "payee_bank"), Errors: map[string]string{}}
+		status, err := massFormError(f, err)
+		if err != nil {
+			return err
+		}
+		return u.showMassClaimWith(w, r, token, status, "", nil, f)
+	}
+	http.Redirect(w, r, "/m/claim/"+token+"?done=payee", http.StatusSeeOther)
+	return nil
 }
 
 // massAnswer records the participant's confirmation or objection; a
