@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,8 @@ func TestPrincipalCacheRevocation(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		b := setup(t, db)
+		// Many sign-ins from one address in one instant of the test clock.
+		b.svc = auth.New(db, auth.Config{Hash: cheap, Now: b.clock.Now, IPRate: 1000, IPBurst: 1000})
 		b.user(t, "fs.admin", access.RoleCourtAdmin, "粤06", "secret123")
 		admin := b.as(t, "fs.admin", "secret123")
 
@@ -51,6 +54,41 @@ func TestPrincipalCacheRevocation(t *testing.T) {
 			if err := b.svc.Logout(access.With(context.Background(), p)); err != nil {
 				t.Fatal(err)
 			}
+			refused(t, token)
+		})
+
+		t.Run("a logout while others use the token", func(t *testing.T) {
+			b.user(t, "ss.busy", access.RoleClerk, "粤0607", "secret123")
+			token := signIn(t, "ss.busy")
+			// Readers racing the logout may read the session before it ends
+			// and cache it after: what they cache must not be used. (A probe
+			// for the race detector; cache_internal_test.go pins the rule.)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+							_, _ = b.svc.Authenticate(context.Background(), token)
+						}
+					}
+				})
+			}
+			p, err := b.svc.Authenticate(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.svc.Logout(access.With(context.Background(), p)); err != nil {
+				t.Fatal(err)
+			}
+			for range 20 {
+				refused(t, token)
+			}
+			close(stop)
+			wg.Wait()
 			refused(t, token)
 		})
 
