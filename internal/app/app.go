@@ -59,6 +59,9 @@ type App struct {
 	// the session lifetimes of Cfg override its own. Tests make hashing cheap
 	// and the login throttle generous with it.
 	AuthConfig auth.Config
+	// CodeLimit bounds the public phone-code requests per client address
+	// (zero: web.DefaultCodeLimit).
+	CodeLimit web.Limit
 	// Log is the server's logger (slog.Default() when nil).
 	Log *slog.Logger
 
@@ -151,7 +154,7 @@ func (a *App) Handler() http.Handler {
 		a.log().Warn("agency key unavailable: agency callbacks will be refused", "err", err)
 	}
 	return web.NewHandler(web.Options{DB: a.DB, Auth: a.Auth, Version: Version, Ready: a.Ready, Log: a.Log,
-		TrustedProxies: a.Cfg.TrustedProxies, AgencyKey: key})
+		TrustedProxies: a.Cfg.TrustedProxies, AgencyKey: key, CodeLimit: a.CodeLimit})
 }
 
 // Serve runs the server on addr until ctx is cancelled: it claims the

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhixing-court/zhixing/internal/web"
+	"golang.org/x/time/rate"
+
 	"github.com/google/uuid"
 
 	"github.com/zhixing-court/zhixing/internal/access"
@@ -50,7 +53,7 @@ func NewWith(t testing.TB, db *store.DB, adjust func(*app.App)) *Env {
 	t.Helper()
 	cfg := config.Config{DB: "test", DataDir: t.TempDir(), Addr: "127.0.0.1:0", SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour}
 	a := &app.App{Cfg: cfg, DB: db, Log: slog.New(slog.DiscardHandler),
-		AuthConfig: auth.Config{Hash: Cheap, IPRate: 1000, IPBurst: 1000}}
+		AuthConfig: auth.Config{Hash: Cheap, IPRate: 1000, IPBurst: 1000}, CodeLimit: web.Limit{Rate: rate.Inf}}
 	if testing.Verbose() {
 		a.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}

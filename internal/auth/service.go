@@ -6,11 +6,11 @@
 package auth
 
 import (
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/zhixing-court/zhixing/internal/ratelimit"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
@@ -74,22 +74,16 @@ type Service struct {
 	// an unknown name costs the same time as a wrong password.
 	dummyHash string
 
-	ipMu    sync.Mutex
-	ipLimit map[string]*ipEntry
+	ipLimit *ratelimit.Keyed
 
 	principals principalCache
-}
-
-type ipEntry struct {
-	lim  *rate.Limiter
-	seen time.Time
 }
 
 // New returns the service.
 func New(db *store.DB, cfg Config) *Service {
 	cfg.defaults()
 	return &Service{db: db, cfg: cfg, dummyHash: HashPassword("zhixing-dummy-password-1", cfg.Hash),
-		ipLimit: map[string]*ipEntry{}}
+		ipLimit: ratelimit.New(cfg.IPRate, cfg.IPBurst, cfg.Now)}
 }
 
 // DB returns the service's database.
@@ -97,24 +91,5 @@ func (s *Service) DB() *store.DB { return s.db }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
 
-// allowIP applies the per-address login rate. Entries idle for ten minutes
-// are dropped so the map stays small.
-func (s *Service) allowIP(ip string) bool {
-	now := s.cfg.Now()
-	s.ipMu.Lock()
-	defer s.ipMu.Unlock()
-	if len(s.ipLimit) > 10000 {
-		for k, e := range s.ipLimit {
-			if now.Sub(e.seen) > 10*time.Minute {
-				delete(s.ipLimit, k)
-			}
-		}
-	}
-	e := s.ipLimit[ip]
-	if e == nil {
-		e = &ipEntry{lim: rate.NewLimiter(s.cfg.IPRate, s.cfg.IPBurst)}
-		s.ipLimit[ip] = e
-	}
-	e.seen = now
-	return e.lim.AllowN(now, 1)
-}
+// allowIP applies the per-address login rate.
+func (s *Service) allowIP(ip string) bool { return s.ipLimit.Allow(ip) }

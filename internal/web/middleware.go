@@ -246,3 +246,30 @@ func (s *server) trusted(ip string) bool {
 	}
 	return false
 }
+
+// sendsCode reports whether a request asks for a text message to a phone
+// from a public page or endpoint: a campaign's registration code.
+func sendsCode(r *http.Request) bool {
+	p := r.URL.Path
+	return r.Method == http.MethodPost && (strings.HasPrefix(p, api.Prefix+"/public/campaigns/") && strings.HasSuffix(p, "/codes") ||
+		strings.HasPrefix(p, "/m/") && strings.HasSuffix(p, "/code"))
+}
+
+// limitCodes refuses, with 429, the requests for a phone code beyond what
+// one client address may ask (Options.CodeLimit): every code is a text
+// message the court pays for, and the endpoints need no sign-in.
+func (s *server) limitCodes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sendsCode(r) && !s.codes.Allow(s.clientIP(r)) {
+			err := apperr.New(apperr.TooManyRequests, "too_many_codes", "本网络发送验证码过于频繁，请稍后再试")
+			if strings.HasPrefix(r.URL.Path, api.Prefix+"/") {
+				w.Header().Set("Retry-After", "60")
+				api.WriteProblem(w, r, err)
+			} else {
+				s.ui.PublicError(w, r, err)
+			}
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

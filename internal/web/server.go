@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
+	"github.com/zhixing-court/zhixing/internal/ratelimit"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/web/api"
 	"github.com/zhixing-court/zhixing/internal/web/ui"
@@ -41,7 +43,22 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// AgencyKey verifies the callbacks of agencies played by the simulator.
 	AgencyKey assets.SimKey
+	// CodeLimit bounds, per client address, the public requests that send a
+	// text message (a campaign's phone codes); zero: DefaultCodeLimit.
+	CodeLimit Limit
 }
+
+// Limit is a rate per client address: Rate a second, bursts of Burst.
+type Limit struct {
+	Rate  rate.Limit
+	Burst int
+}
+
+// DefaultCodeLimit lets one address ask for a phone code once a second, 60
+// at once: generous enough for a family or a carrier's shared address, not
+// for a script texting thousands of numbers (each phone also gets one code
+// a minute).
+var DefaultCodeLimit = Limit{Rate: 1, Burst: 60}
 
 type server struct {
 	db      *store.DB
@@ -52,6 +69,7 @@ type server struct {
 	now     func() time.Time
 	log     *slog.Logger
 	proxies []netip.Prefix
+	codes   *ratelimit.Keyed
 }
 
 // NewHandler returns the whole site.
@@ -62,8 +80,11 @@ func NewHandler(o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.CodeLimit == (Limit{}) {
+		o.CodeLimit = DefaultCodeLimit
+	}
 	s := &server{db: o.DB, auth: o.Auth, ready: o.Ready, now: o.Now, log: o.Log, proxies: o.TrustedProxies,
-		metrics: newMetrics(o.DB, o.Version)}
+		metrics: newMetrics(o.DB, o.Version), codes: ratelimit.New(o.CodeLimit.Rate, o.CodeLimit.Burst, o.Now)}
 	mux := http.NewServeMux()
 	api.Register(mux, api.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version})
 	s.ui = ui.New(ui.Deps{DB: o.DB, Auth: o.Auth, Version: o.Version, Now: o.Now})
@@ -86,6 +107,7 @@ func NewHandler(o Options) http.Handler {
 	})
 	var h http.Handler = withRoute(mux)
 	h = s.idempotency(h)
+	h = s.limitCodes(h)
 	h = s.passwordGate(h)
 	h = s.authenticate(h)
 	h = s.crossOrigin(h)

@@ -73,6 +73,10 @@ type massMessageView struct {
 // publicError renders err for a participant: "not found" in words that say
 // nothing of whether anything exists, input and state errors as they are,
 // anything unexpected logged and not shown.
+// PublicError renders an error as the public pages do (no sign-in, no
+// navigation).
+func (u *UI) PublicError(w http.ResponseWriter, r *http.Request, err error) { u.publicError(w, r, err) }
+
 func (u *UI) publicError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apperr.As(err)
 	if !ok {
