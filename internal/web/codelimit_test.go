@@ -40,7 +40,7 @@ func TestPublicCodeLimit(t *testing.T) {
 		b := newBrowser(t, env)
 		b.post("/m/"+m.ID.String()+"/code", url.Values{"phone": {"13900000008"}}).must(t, 429, "发送验证码过于频繁")
 		// The campaign's public page and other requests are not limited.
-		b.get("/m/" + m.ID.String()).must(t, 200)
+		b.get("/m/"+m.ID.String()).must(t, 200)
 		if r := env.Do(t, http.MethodGet, "/api/v1/public/campaigns/"+m.ID.String(), "", nil); r.Status != http.StatusOK {
 			t.Errorf("the public campaign: %d", r.Status)
 		}
