@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -27,8 +28,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zhixing-court/zhixing/internal/schema"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -271,30 +275,18 @@ func ensurePostgresTemplate(t testing.TB) (string, error) {
 	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		return "", err
 	}
+	// A template's comment is when it was last used: another checkout (a
+	// second worktree, CI) may be testing other code on the same server at
+	// the same time, and its template must not go from under it.
+	touch := func() error {
+		_, err := conn.ExecContext(ctx, `COMMENT ON DATABASE `+name+` IS '`+strconv.FormatInt(time.Now().Unix(), 10)+`'`)
+		return err
+	}
 	if exists {
-		return name, nil
+		return name, touch()
 	}
-	// Templates and leftover test databases (from killed runs) of other
-	// fingerprints belong to other versions of the code.
-	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'zhixing\_tpl\_%'
-		OR datname LIKE 'zt\_%' AND datname NOT LIKE $1`, "zt\\_"+fingerprint()+"\\_%")
-	if err != nil {
+	if err := dropStale(ctx, conn); err != nil {
 		return "", err
-	}
-	var stale []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return "", err
-		}
-		stale = append(stale, n)
-	}
-	rows.Close()
-	for _, n := range stale {
-		if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`); err != nil {
-			return "", err
-		}
 	}
 	building := name + "_build"
 	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+building); err != nil {
@@ -312,5 +304,72 @@ func ensurePostgresTemplate(t testing.TB) (string, error) {
 	if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
 		return "", err
 	}
-	return name, nil
+	return name, touch()
+}
+
+// staleAfter is how long a template of other code stays unused before it
+// and its leftover test databases are dropped.
+const staleAfter = 6 * time.Hour
+
+// dropStale drops the templates of other fingerprints unused for
+// staleAfter, with the test databases made from them (left by killed runs),
+// and test databases whose template is gone and that nobody is connected to.
+func dropStale(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, `SELECT d.datname, COALESCE(shobj_description(d.oid, 'pg_database'), ''),
+		EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+		FROM pg_database d WHERE d.datname LIKE 'zhixing\_tpl\_%' OR d.datname LIKE 'zt\_%'`)
+	if err != nil {
+		return err
+	}
+	type db struct {
+		name, comment string
+		busy          bool
+	}
+	var all []db
+	for rows.Next() {
+		var d db
+		if err := rows.Scan(&d.name, &d.comment, &d.busy); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	mine := fingerprint()
+	live := map[string]bool{} // fingerprints whose template is in use
+	var drop []string
+	for _, d := range all {
+		fp, ok := strings.CutPrefix(d.name, "zhixing_tpl_")
+		if !ok || fp == mine {
+			continue
+		}
+		if strings.HasSuffix(fp, "_build") { // being built right now, or left by a crash
+			live[strings.TrimSuffix(fp, "_build")] = true
+			continue
+		}
+		if used, err := strconv.ParseInt(d.comment, 10, 64); err == nil && time.Since(time.Unix(used, 0)) < staleAfter {
+			live[fp] = true
+			continue
+		}
+		drop = append(drop, d.name)
+	}
+	for _, d := range all {
+		rest, ok := strings.CutPrefix(d.name, "zt_")
+		if !ok {
+			continue
+		}
+		fp, _, _ := strings.Cut(rest, "_")
+		if fp != mine && !live[fp] && !d.busy {
+			drop = append(drop, d.name)
+		}
+	}
+	for _, n := range drop {
+		if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
