@@ -20,6 +20,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
 	"github.com/zhixing-court/zhixing/internal/funds"
+	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/textutil"
@@ -46,6 +47,8 @@ const usage = `zhixing — 执行事务平台
   zhixing user disable|enable --username 用户名
   zhixing audit verify                  核验每个法院的审计链；发现篡改时以非零状态退出
   zhixing funds verify                  核验案款账：每笔转账借贷平衡、各分户余额与分录相符、专户与各分户合计相等
+  zhixing metrics verify                核验执行指标的累计数：按全部案件重新计算，须与实时累计一致
+  zhixing metrics rebuild               按全部案件重新计算执行指标的累计数并替换
   zhixing bench intake [--cases N] [--runs N]
                                         在临时数据库上测量立案性能（PERFORMANCE.md P1）
   zhixing bench inquiry [--cases N[,M]] [--faults] [--unlimited]
@@ -112,6 +115,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitUsage
 		}
 		return e.fundsVerify(rest[1:])
+	case "metrics":
+		if len(rest) == 0 || rest[0] != "verify" && rest[0] != "rebuild" {
+			fmt.Fprint(stderr, "用法：zhixing metrics verify|rebuild [参数]\n")
+			return exitUsage
+		}
+		return e.metrics(rest[0], rest[1:])
 	case "bench":
 		return e.bench(rest)
 	case "sim":
@@ -445,6 +454,38 @@ func (e *env) fundsVerify(args []string) int {
 	fmt.Fprintf(e.stdout, "案款账完好：%d 笔转账、%d 条分录、%d 个账户，借贷平衡，分户余额与分录相符。\n", rep.Transfers, rep.Postings, rep.Accounts)
 	for _, c := range rep.Courts {
 		fmt.Fprintf(e.stdout, "  %s 执行款专户 %s，各分户合计 %s\n", c.Code, triage.FormatYuan(c.HeldFen), triage.FormatYuan(c.OwedFen))
+	}
+	return exitOK
+}
+
+// metrics verifies or rebuilds the KPI aggregates.
+func (e *env) metrics(what string, args []string) int {
+	a, ctx, code := e.ready("metrics "+what, args, nil)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	run := metrics.Verify
+	if what == "rebuild" {
+		run = metrics.Rebuild
+	}
+	rep, err := run(ctx, a.DB)
+	if err != nil {
+		return e.fail("中断：%v", err)
+	}
+	for _, m := range rep.First {
+		fmt.Fprintf(e.stdout, "  %s %s 团队 %s 承办人 %s %s %s：应为 %+v，累计 %+v\n", m.Bucket.CourtID, m.Bucket.Day, m.Bucket.TeamID,
+			m.Bucket.HandlerID, m.Bucket.CaseType, m.Bucket.Lane, m.Want, m.Got)
+	}
+	switch {
+	case what == "rebuild":
+		fmt.Fprintf(e.stdout, "已按 %d 件案件重新计算执行指标：%d 组；重算前有 %d 组不一致。\n", rep.Cases, rep.Buckets, rep.Mismatches)
+	case !rep.OK():
+		fmt.Fprintf(e.stdout, "执行指标核验失败：%d 件案件、%d 组中 %d 组与实时累计不一致（见上）。可用 zhixing metrics rebuild 重算。\n", rep.Cases,
+			rep.Buckets, rep.Mismatches)
+		return exitFail
+	default:
+		fmt.Fprintf(e.stdout, "执行指标完好：%d 件案件、%d 组，实时累计与重新计算一致。\n", rep.Cases, rep.Buckets)
 	}
 	return exitOK
 }

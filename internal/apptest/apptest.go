@@ -26,6 +26,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
+	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/sim/agencies"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -42,6 +43,8 @@ type Env struct {
 	Server *httptest.Server
 	URL    string
 	Sys    context.Context // a context acting as the system
+
+	noKPICheck bool
 }
 
 // New starts the server on db (a storetest database).
@@ -62,8 +65,23 @@ func NewWith(t testing.TB, db *store.DB, adjust func(*app.App)) *Env {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &Env{DB: db, App: a, Server: srv, URL: srv.URL, Sys: access.With(context.Background(), access.System("测试"))}
+	// Whatever the test did through the server, the KPI aggregates must
+	// still agree with the cases (internal/metrics).
+	env := &Env{DB: db, App: a, Server: srv, URL: srv.URL, Sys: access.With(context.Background(), access.System("测试"))}
+	t.Cleanup(func() {
+		if t.Failed() || env.noKPICheck {
+			return
+		}
+		if rep, err := metrics.Verify(context.Background(), db); err != nil || !rep.OK() {
+			t.Errorf("KPI aggregates disagree with the cases at the end of the test: %+v %v", rep, err)
+		}
+	})
+	return env
 }
+
+// SkipKPICheck leaves out the check, at the end of the test, that the KPI
+// aggregates agree with the cases (a test that closes the database).
+func (e *Env) SkipKPICheck() { e.noKPICheck = true }
 
 // Court returns the id of the court with the given 代字.
 func (e *Env) Court(t testing.TB, code string) uuid.UUID {

@@ -174,11 +174,11 @@ func refreshDeadline(ctx context.Context, tx *store.Tx, c *Case) error {
 		return err
 	}
 	c.Clock = computeClock(cal, c, rules, entries, legal.Today(time.Now()))
-	if c.Clock.Deadline.Effective == c.Deadline {
-		return nil
-	}
 	c.Deadline = c.Clock.Deadline.Effective
-	_, err = tx.Exec(ctx, `UPDATE cases SET deadline = ? WHERE id = ?`, c.Deadline, c.ID)
+	// Written only when either changed (the KPIs read deducted_days, MET-8).
+	dd := c.Clock.Deadline.DeductedDays
+	_, err = tx.Exec(ctx, `UPDATE cases SET deadline = ?, deducted_days = ? WHERE id = ? AND (deadline <> ? OR deducted_days <> ?)`, c.Deadline, dd,
+		c.ID, c.Deadline, dd)
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/store"
 )
 
@@ -125,6 +126,11 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 			VALUES `+store.Rows(len(c.Parties), 8), args...); err != nil {
 			return nil, err
 		}
+	}
+	// The KPIs: one case received on its filing day (internal/metrics).
+	if err := metrics.Apply(ctx, tx, nil, &metrics.Snapshot{CourtID: c.CourtID, TeamID: c.TeamID, HandlerID: c.HandlerID, CaseType: c.CaseType,
+		Lane: c.Lane, FiledOn: c.FiledOn, Deadline: c.Deadline, ClaimFen: c.ClaimAmountFen}); err != nil {
+		return nil, err
 	}
 	if err := addLoad(ctx, tx, 1, c.TeamID, c.HandlerID); err != nil {
 		return nil, err

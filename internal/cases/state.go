@@ -16,6 +16,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/calendar"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
@@ -371,6 +372,10 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 		return nil, err
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
+	before, err := metrics.Read(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	unmet := guards(c, in, today, rules)
 	if in.To == ClosureZhongben && c.Status != StatusClosed {
 		// The 终本 gate (ZB-1 … ZB-6): every condition from the case's own
@@ -426,6 +431,9 @@ func Transition(ctx context.Context, tx *store.Tx, id uuid.UUID, in TransitionIn
 		}
 	}
 	if err := refreshDeadline(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	if err := applyMetrics(ctx, tx, c.ID, before); err != nil {
 		return nil, err
 	}
 	ch := audit.Changes{"status": {From: from, To: c.Status}}
@@ -491,8 +499,16 @@ func Assign(ctx context.Context, tx *store.Tx, id uuid.UUID, in AssignmentInput)
 	if c.Lane == old.Lane && c.TeamID == old.TeamID && c.HandlerID == old.HandlerID {
 		return nil, apperr.New(apperr.Conflict, "no_change", "分案结果没有变化")
 	}
+	before, err := metrics.Read(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := tx.Exec(ctx, `UPDATE cases SET lane = ?, team_id = ?, handler_id = ?, assigned_on = ?, status = ?, triage_override = ?
 		WHERE id = ?`, c.Lane, store.NullID(c.TeamID), store.NullID(c.HandlerID), c.AssignedOn, c.Status, c.Triage.Override, c.ID); err != nil {
+		return nil, err
+	}
+	// The case's figures follow it to its new owner.
+	if err := applyMetrics(ctx, tx, c.ID, before); err != nil {
 		return nil, err
 	}
 	var left, joined []uuid.UUID // whose open cases go down and up
@@ -613,6 +629,27 @@ func PickHandler(ctx context.Context, tx *store.Tx, court, team, want uuid.UUID)
 // does not exist for them.
 func LockForWork(ctx context.Context, tx *store.Tx, id uuid.UUID, perm access.Permission) (*access.Principal, *Case, error) {
 	return lockForWork(ctx, tx, id, perm)
+}
+
+// AddRecovered adds money recovered for a case (negative: money moved to
+// another case by a distribution), and to the KPIs when the case is
+// already closed.
+func AddRecovered(ctx context.Context, tx *store.Tx, id uuid.UUID, deltaFen int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE cases SET recovered_amount_fen = recovered_amount_fen + ?, updated_at = ? WHERE id = ?`, deltaFen,
+		time.Now().UTC(), id); err != nil {
+		return err
+	}
+	return metrics.RecoveredChanged(ctx, tx, id, deltaFen)
+}
+
+// applyMetrics records in the KPI aggregates how a case changed since
+// before (internal/metrics).
+func applyMetrics(ctx context.Context, tx *store.Tx, id uuid.UUID, before *metrics.Snapshot) error {
+	after, err := metrics.Read(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return metrics.Apply(ctx, tx, before, after)
 }
 
 // ClosureZhongben is the closure 终结本次执行程序.

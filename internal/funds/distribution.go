@@ -627,10 +627,10 @@ func ExecuteDistribution(ctx context.Context, tx *store.Tx, id uuid.UUID) (*Dist
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET recovered_amount_fen = recovered_amount_fen + ? WHERE id = ?`, share, c.CaseID); err != nil {
+		if err := cases.AddRecovered(ctx, tx, c.CaseID, share); err != nil {
 			return nil, err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET recovered_amount_fen = recovered_amount_fen - ? WHERE id = ?`, share, d.SourceCaseID); err != nil {
+		if err := cases.AddRecovered(ctx, tx, d.SourceCaseID, -share); err != nil {
 			return nil, err
 		}
 		if err := cases.AppendEvents(ctx, tx, c.CaseID, cases.Event{Kind: "funds.received", Summary: fmt.Sprintf("%s %s，记入%s的案款分户",

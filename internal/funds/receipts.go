@@ -62,8 +62,7 @@ func ReceiveDeduction(ctx context.Context, tx *store.Tx, d Deduction) (*Transfer
 // received tells a case that money arrived for it: the recovered amount,
 // the timeline (the handler's alert, FUND-1) and the parties (FUND-7).
 func received(ctx context.Context, tx *store.Tx, t *Transfer, acc *Account, how string) error {
-	if _, err := tx.Exec(ctx, `UPDATE cases SET recovered_amount_fen = recovered_amount_fen + ?, updated_at = ? WHERE id = ?`,
-		t.AmountFen, t.CreatedAt, t.CaseID); err != nil {
+	if err := cases.AddRecovered(ctx, tx, t.CaseID, t.AmountFen); err != nil {
 		return err
 	}
 	if err := cases.AppendEvents(ctx, tx, t.CaseID, cases.Event{Kind: "funds.received", Summary: fmt.Sprintf(

@@ -55,12 +55,7 @@ func TestS9ZhongbenRequeryAndRestoration(t *testing.T) {
 		c := fileAgainst(t, env, reception, 9901, debtor, 8_000_000)
 		ag.Settle(t)
 		today := legal.Today(time.Now())
-		if err := db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE cases SET filed_on = ? WHERE id = ?`, today.AddMonths(-4), uuid.MustParse(c.ID))
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		backdateFiling(t, db, c.ID, 4)
 		meetZhongben(t, env, judge, c.ID)
 		r := env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/transitions", judge, map[string]any{"to": "zhongben",
 			"reason": "经网络查控、约谈申请执行人，未发现可供执行的财产"})

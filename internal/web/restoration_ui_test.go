@@ -46,12 +46,7 @@ func TestRestorationProposalsPage(t *testing.T) {
 		c := fileAgainst(t, env, window, 9911, debtor, 8_000_000)
 		ag.Settle(t)
 		today := legal.Today(time.Now())
-		if err := db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE cases SET filed_on = ? WHERE id = ?`, today.AddMonths(-4), uuid.MustParse(c.ID))
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		backdateFiling(t, db, c.ID, 4)
 		meetZhongben(t, env, judgeToken, c.ID)
 		if r := env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/transitions", judgeToken, map[string]any{"to": "zhongben",
 			"reason": "经网络查控未发现可供执行的财产"}); r.Status != http.StatusOK {

@@ -17,6 +17,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/intake/sample"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
 	"github.com/zhixing-court/zhixing/internal/web/api"
@@ -56,9 +57,21 @@ func meetZhongben(t *testing.T, env *apptest.Env, token, caseID string) {
 // months cannot be waited for in a test).
 func backdateFiling(t *testing.T, db *store.DB, caseID string, months int) {
 	t.Helper()
+	id := uuid.MustParse(caseID)
 	if err := db.Transact(context.Background(), func(ctx context.Context, tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE cases SET filed_on = ? WHERE id = ?`, legal.Today(time.Now()).AddMonths(-months), uuid.MustParse(caseID))
-		return err
+		// The KPIs follow, as they follow every change (internal/metrics).
+		before, err := metrics.Read(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cases SET filed_on = ? WHERE id = ?`, legal.Today(time.Now()).AddMonths(-months), id); err != nil {
+			return err
+		}
+		after, err := metrics.Read(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return metrics.Apply(ctx, tx, before, after)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.intake(a)
 	h.cases(a)
 	h.measures(a)
+	h.kpis(a)
 	h.triage(a)
 	h.bulk(a)
 	h.calendar(a)
