@@ -26,6 +26,11 @@ type Filter struct {
 	Q string
 	// DueBefore keeps open cases whose deadline is on or before the day.
 	DueBefore legal.Date
+	// FiledFrom and FiledTo keep cases filed in the period, ClosedFrom and
+	// ClosedTo those closed in it (both ends included; zero: open-ended),
+	// Closure those closed that way: the cases behind a KPI figure.
+	FiledFrom, FiledTo, ClosedFrom, ClosedTo legal.Date
+	Closure                                  string
 }
 
 // cursorKey is the keyset position of a case list: newest first by id
@@ -73,6 +78,27 @@ func List(ctx context.Context, q store.Querier, f Filter, req page.Request) (pag
 	}
 	if !f.DueBefore.IsZero() {
 		add("c.status <> 'closed' AND c.deadline <= ?", f.DueBefore)
+	}
+	if !f.FiledFrom.IsZero() {
+		add("c.filed_on >= ?", f.FiledFrom)
+	}
+	if !f.FiledTo.IsZero() {
+		add("c.filed_on <= ?", f.FiledTo)
+	}
+	if !f.ClosedFrom.IsZero() || !f.ClosedTo.IsZero() || f.Closure != "" {
+		add("c.status = 'closed'")
+	}
+	if !f.ClosedFrom.IsZero() {
+		add("c.closed_on >= ?", f.ClosedFrom)
+	}
+	if !f.ClosedTo.IsZero() {
+		add("c.closed_on <= ?", f.ClosedTo)
+	}
+	if f.Closure != "" {
+		if ClosureLabel(f.Closure) == "" {
+			return out, apperr.InvalidField("invalid_closure", "query.closure", "结案方式“"+f.Closure+"”不存在")
+		}
+		add("c.closure = ?", f.Closure)
 	}
 	if s := strings.TrimSpace(f.Q); s != "" {
 		if n, err := legal.ParseCaseNo(s); err == nil {

@@ -93,6 +93,27 @@ func TestKPIAggregates(t *testing.T) {
 		if received != 6 || closed != 2 || byLane.Total.Received != 6 || byLane.Total.ClosureRate == nil {
 			t.Errorf("by lane: %+v", byLane)
 		}
+		// Drill-down: the cases behind a lane's received and closed figures.
+		for _, r := range byLane.Rows {
+			span := "&lane=" + r.Key + "&court_id=" + s.CourtID.String()
+			var got api.List[api.CaseOut]
+			env.Do(t, http.MethodGet, "/api/v1/cases?filed_from="+today.AddDays(-30).String()+"&filed_to="+today.String()+span, judge, nil).JSON(t, &got)
+			if int64(len(got.Items)) != r.Received {
+				t.Errorf("lane %s: %d cases behind %d received", r.Key, len(got.Items), r.Received)
+			}
+			env.Do(t, http.MethodGet, "/api/v1/cases?closed_from="+today.AddDays(-30).String()+"&closed_to="+today.String()+span, judge, nil).JSON(t, &got)
+			if int64(len(got.Items)) != r.Closed {
+				t.Errorf("lane %s: %d cases behind %d closed", r.Key, len(got.Items), r.Closed)
+			}
+		}
+		var performed api.List[api.CaseOut]
+		env.Do(t, http.MethodGet, "/api/v1/cases?closure=performed&closed_from="+today.String(), judge, nil).JSON(t, &performed)
+		if len(performed.Items) != 1 || performed.Items[0].ID != list[0].ID.String() {
+			t.Errorf("the 执行完毕 case behind MET-5: %+v", performed.Items)
+		}
+		if r := env.Do(t, http.MethodGet, "/api/v1/cases?closed_from=2026-02-30", judge, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad drill-down date: %d", r.Status)
+		}
 		if byHandler := get("&group_by=handler"); len(byHandler.Rows) == 0 || byHandler.Rows[0].Label == "" {
 			t.Errorf("by handler: %+v", byHandler.Rows)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/intake"
+	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
@@ -168,6 +169,12 @@ type listCasesInput struct {
 	CaseType  string `query:"case_type"`
 	Q         string `query:"q" maxLength:"100" doc:"案号（任意写法）、当事人名称或证件号码"`
 	DueBefore string `query:"due_before" doc:"只列期满日不晚于此日的未结案件"`
+	// The cases behind a KPI figure (GET /kpis).
+	FiledFrom  string `query:"filed_from" doc:"立案日期不早于（指标下钻：收案）"`
+	FiledTo    string `query:"filed_to" doc:"立案日期不晚于"`
+	ClosedFrom string `query:"closed_from" doc:"结案日期不早于（指标下钻：结案）"`
+	ClosedTo   string `query:"closed_to" doc:"结案日期不晚于"`
+	Closure    string `query:"closure" enum:"performed,zhongben,terminated,not_enforced,rejected,cancelled,settlement_long_term" doc:"结案方式"`
 	ListParams
 }
 
@@ -188,7 +195,16 @@ func (h *handlers) cases(a huma.API) {
 			if f.DueBefore, err = date(in.DueBefore, "query.due_before"); err != nil {
 				return nil, err
 			}
-			f.Status, f.Lane, f.CaseType, f.Q = in.Status, in.Lane, in.CaseType, in.Q
+			for _, d := range []struct {
+				raw, field string
+				to         *legal.Date
+			}{{in.FiledFrom, "query.filed_from", &f.FiledFrom}, {in.FiledTo, "query.filed_to", &f.FiledTo},
+				{in.ClosedFrom, "query.closed_from", &f.ClosedFrom}, {in.ClosedTo, "query.closed_to", &f.ClosedTo}} {
+				if *d.to, err = date(d.raw, d.field); err != nil {
+					return nil, err
+				}
+			}
+			f.Status, f.Lane, f.CaseType, f.Q, f.Closure = in.Status, in.Lane, in.CaseType, in.Q, in.Closure
 			pg, err := cases.List(ctx, h.DB, f, in.request())
 			if err != nil {
 				return nil, err
