@@ -315,7 +315,11 @@ func Inquiry(ctx context.Context, db *store.DB, opts InquiryOptions) (InquiryRep
 	rep.HeapRetained = ms.HeapInuse
 	host.stop()
 	hostStopped = true
-	_ = cbSrv.Close()
+	// Shutdown, not Close: a callback whose answers are committed may still
+	// be on its way to the meter; the totals are read after it arrives.
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	_ = cbSrv.Shutdown(shutdown)
+	cancel()
 	host.forget()
 	runtime.GC()
 	runtime.ReadMemStats(&ms)

@@ -91,7 +91,6 @@ func TestDatabaseClosed(t *testing.T) {
 	env := apptest.New(t, db)
 	_, token := env.Token(t, "closed.admin", access.RoleCourtAdmin, "粤0607")
 	court := env.Court(t, "粤0607").String()
-	env.SkipKPICheck()
 	db.Close()
 	res := env.Do(t, "POST", "/api/v1/teams", token, map[string]string{"court_id": court, "kind": "field", "name": "X"})
 	if p := res.Problem(t); res.Status != http.StatusServiceUnavailable || p.Code != "database_unavailable" {
