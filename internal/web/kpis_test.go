@@ -130,6 +130,26 @@ func TestKPIAggregates(t *testing.T) {
 			t.Errorf("the next period: %+v", next.Rows)
 		}
 
+		// The page: the figures by lane, each count a link to its cases.
+		b := staffBrowser(t, env, s.Judge)
+		from, to := today.AddDays(-30).String(), today.String()
+		pg := b.get("/kpis?from=" + from + "&to=" + to + "&group_by=lane")
+		pg.must(t, 200, `id="kpis"`, "结案率", "合计")
+		for _, r := range byLane.Rows {
+			link := "/cases?filed_from=" + from + "&amp;filed_to=" + to + "&amp;lane=" + r.Key
+			pg.must(t, 200, link)
+			cl := b.get("/cases?filed_from=" + from + "&filed_to=" + to + "&lane=" + r.Key)
+			cl.must(t, 200, "指标下钻：立案不早于 "+from)
+			for _, c := range list {
+				if now := getCase(t, s, c.ID); now.Lane == r.Key {
+					cl.must(t, 200, c.CaseNo)
+				}
+			}
+		}
+		b.get("/kpis?from=2026-02-30&to=" + to).must(t, 200, "应为 YYYY-MM-DD")
+		b.get("/kpis?from=" + to + "&to=2020-01-01").must(t, 422, "截止日期不能早于起始日期")
+		b.get("/cases?closed_from=bad").must(t, 200, "已忽略该条件")
+
 		// Bad queries.
 		for _, bad := range []struct {
 			name, query, token string

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,12 @@ type casesFilter struct {
 	DueBefore string
 	Limit     string
 	Cursor    string
+	// The cases behind a KPI figure (/kpis): the court, the filing or
+	// closing period, the closure mode.
+	Court                                    string
+	FiledFrom, FiledTo, ClosedFrom, ClosedTo string
+	Closure                                  string
+	DrillDown                                string // what the list is, in words
 }
 
 type caseRow struct {
@@ -124,6 +131,7 @@ func (u *UI) casesPage(w http.ResponseWriter, r *http.Request, p *access.Princip
 			f.DueBefore = ""
 		}
 	}
+	problems = append(problems, drillDown(q, &f, &cf)...)
 	req := page.Request{Cursor: f.Cursor}
 	if f.Limit != "" {
 		if n, err := strconv.Atoi(f.Limit); err == nil && n > 0 && n <= page.MaxLimit {
@@ -831,4 +839,39 @@ func (u *UI) withdrawMeasure(w http.ResponseWriter, r *http.Request, p *access.P
 			_, err := cases.WithdrawMeasure(ctx, tx, mid, r.PostFormValue("reason"))
 			return nil, err
 		})
+}
+
+// drillDown reads the filters of a KPI drill-down (/kpis links): the
+// court, the filing or closing period and the closure mode; a bad one is
+// dropped with a message.
+func drillDown(q url.Values, f *casesFilter, cf *cases.Filter) []string {
+	var problems []string
+	if id, err := formIDValue(q.Get("court")); err == nil && id != uuid.Nil {
+		f.Court, cf.CourtID = id.String(), id
+	}
+	var words []string
+	for _, d := range []struct {
+		raw   string
+		keep  *string
+		to    *legal.Date
+		label string
+	}{{q.Get("filed_from"), &f.FiledFrom, &cf.FiledFrom, "立案不早于"}, {q.Get("filed_to"), &f.FiledTo, &cf.FiledTo, "立案不晚于"},
+		{q.Get("closed_from"), &f.ClosedFrom, &cf.ClosedFrom, "结案不早于"}, {q.Get("closed_to"), &f.ClosedTo, &cf.ClosedTo, "结案不晚于"}} {
+		if d.raw = strings.TrimSpace(d.raw); d.raw == "" {
+			continue
+		}
+		day, err := legal.ParseDate(d.raw)
+		if err != nil {
+			problems = append(problems, "日期“"+d.raw+"”应为 YYYY-MM-DD 格式的有效日期，已忽略该条件。")
+			continue
+		}
+		*d.keep, *d.to = day.String(), day
+		words = append(words, d.label+" "+day.String())
+	}
+	if c := q.Get("closure"); c != "" && cases.ClosureLabel(c) != "" {
+		f.Closure, cf.Closure = c, c
+		words = append(words, "结案方式 "+cases.ClosureLabel(c))
+	}
+	f.DrillDown = strings.Join(words, "，")
+	return problems
 }

@@ -43,6 +43,7 @@ func (u *UI) registerFunds(mux *http.ServeMux) {
 	u.registerPostponements(mux)
 	u.registerDistributions(mux)
 	u.registerFundsDesk(mux)
+	u.registerKPIs(mux)
 }
 
 // fundsNotices are the messages shown after an action, on the case page and

@@ -268,6 +268,9 @@ func navFor(p *access.Principal) []nav {
 	if canFundsDesk(p) {
 		items = append(items, nav{"funds", "案款", "/funds"})
 	}
+	if p.Can(access.CasesRead) {
+		items = append(items, nav{"kpis", "执行指标", "/kpis"})
+	}
 	if p.Can(access.FieldManage) {
 		items = append(items, nav{"field", "外勤事务", "/field-tasks"})
 	}
