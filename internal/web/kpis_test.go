@@ -146,8 +146,8 @@ func TestKPIAggregates(t *testing.T) {
 				}
 			}
 		}
-		b.get("/kpis?from=2026-02-30&to=" + to).must(t, 200, "应为 YYYY-MM-DD")
-		b.get("/kpis?from=" + to + "&to=2020-01-01").must(t, 422, "截止日期不能早于起始日期")
+		b.get("/kpis?from=2026-02-30&to="+to).must(t, 200, "应为 YYYY-MM-DD")
+		b.get("/kpis?from="+to+"&to=2020-01-01").must(t, 422, "截止日期不能早于起始日期")
 		b.get("/cases?closed_from=bad").must(t, 200, "已忽略该条件")
 
 		// Bad queries.
