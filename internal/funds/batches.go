@@ -392,20 +392,8 @@ func DecideBatch(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (*
 		return nil, apperr.New(apperr.Conflict, "not_pending", "该批量发放"+b.Status.Label()+"，无需再审批")
 	}
 	level := b.ApprovedLevels + 1
-	if level == 2 && !p.Can(access.FundsApproveLarge) {
-		return nil, apperr.Forbid("第二级审批须由有大额发放审批权限的人员（执行局长）办理（FUND-6）")
-	}
-	if b.RequestedByID == p.UserID {
-		return nil, apperr.Forbid("不能审批本人申请的发放")
-	}
-	for _, a := range b.Approvals {
-		if a.ByID == p.UserID {
-			return nil, apperr.Forbid("同一人不能审批两级")
-		}
-	}
-	d.Note = strings.TrimSpace(d.Note)
-	if !d.Approve && d.Note == "" {
-		return nil, apperr.InvalidField("note_required", "body.note", "不同意发放的，请写明理由")
+	if err := checkDecision(p, level, b.RequestedByID, b.Approvals, &d); err != nil {
+		return nil, err
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `INSERT INTO payout_batch_approvals (batch_id, level, approve, by_user, by_name, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -370,20 +370,8 @@ func DecidePayout(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (
 		return nil, apperr.New(apperr.Conflict, "in_batch", "该发放属于批量发放，须整批审批（/payout-batches/"+o.BatchID.String()+"）")
 	}
 	level := o.ApprovedLevels + 1
-	if level == 2 && !p.Can(access.FundsApproveLarge) {
-		return nil, apperr.Forbid("第二级审批须由有大额发放审批权限的人员（执行局长）办理（FUND-6）")
-	}
-	if o.RequestedByID == p.UserID {
-		return nil, apperr.Forbid("不能审批本人申请的发放")
-	}
-	for _, a := range o.Approvals {
-		if a.ByID == p.UserID {
-			return nil, apperr.Forbid("同一人不能审批两级")
-		}
-	}
-	d.Note = strings.TrimSpace(d.Note)
-	if !d.Approve && d.Note == "" {
-		return nil, apperr.InvalidField("note_required", "body.note", "不同意发放的，请写明理由")
+	if err := checkDecision(p, level, o.RequestedByID, o.Approvals, &d); err != nil {
+		return nil, err
 	}
 	now := time.Now().UTC()
 	if _, err := tx.Exec(ctx, `INSERT INTO payout_approvals (payout_id, level, approve, by_user, by_name, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -434,6 +422,29 @@ func DecidePayout(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (
 		return nil, err
 	}
 	return getPayout(ctx, tx, o.ID, false)
+}
+
+// checkDecision refuses p deciding level of a payout or a batch asked for
+// by requestedBy and approved so far by approvals (FUND-6: the second level
+// is the bureau chief's, nobody decides their own request or two levels) and
+// a refusal without its reason; it trims d's note.
+func checkDecision(p *access.Principal, level int, requestedBy uuid.UUID, approvals []Approval, d *Decision) error {
+	if level == 2 && !p.Can(access.FundsApproveLarge) {
+		return apperr.Forbid("第二级审批须由有大额发放审批权限的人员（执行局长）办理（FUND-6）")
+	}
+	if requestedBy == p.UserID {
+		return apperr.Forbid("不能审批本人申请的发放")
+	}
+	for _, a := range approvals {
+		if a.ByID == p.UserID {
+			return apperr.Forbid("同一人不能审批两级")
+		}
+	}
+	d.Note = strings.TrimSpace(d.Note)
+	if !d.Approve && d.Note == "" {
+		return apperr.InvalidField("note_required", "body.note", "不同意发放的，请写明理由")
+	}
+	return nil
 }
 
 // CancelPayout withdraws a payout still waiting for approval (funds.handle).

@@ -372,10 +372,7 @@ func ReviewByList(ctx context.Context, tx *store.Tx, campaignID uuid.UUID) (elig
 func Answer(ctx context.Context, tx *store.Tx, token string, confirm bool, objection string) (*Claim, error) {
 	ctx = system(ctx)
 	// Locked, so that two answers sent at once are one answer.
-	c, err := scanClaim(tx.QueryRow(ctx, claimSelect+` WHERE c.token_hash = ?`+tx.ForUpdate("c"), hashToken(strings.TrimSpace(token))))
-	if store.IsNoRows(err) {
-		return nil, apperr.NotFoundf("登记")
-	}
+	c, err := lockByToken(ctx, tx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -399,6 +396,15 @@ func Answer(ctx context.Context, tx *store.Tx, token string, confirm bool, objec
 	}
 	return c, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "massclaim.answered", ObjectType: "claim", ObjectID: c.ID.String(),
 		Summary: fmt.Sprintf("%s %s", MaskID(c.IDNumber), map[bool]string{true: "确认金额", false: "提出异议"}[confirm])})
+}
+
+// lockByToken reads and locks the claim a participant's link names.
+func lockByToken(ctx context.Context, tx *store.Tx, token string) (*Claim, error) {
+	c, err := scanClaim(tx.QueryRow(ctx, claimSelect+` WHERE c.token_hash = ?`+tx.ForUpdate("c"), hashToken(strings.TrimSpace(token))))
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFoundf("登记")
+	}
+	return c, err
 }
 
 // DecideObjection sets the final figure of an objected claim (funds.handle,

@@ -32,10 +32,7 @@ func validAccountNo(s string) bool {
 // asked for keep theirs.
 func ChangePayee(ctx context.Context, tx *store.Tx, token, accountNo, bank string) (*Claim, error) {
 	ctx = system(ctx)
-	c, err := scanClaim(tx.QueryRow(ctx, claimSelect+` WHERE c.token_hash = ?`+tx.ForUpdate("c"), hashToken(strings.TrimSpace(token))))
-	if store.IsNoRows(err) {
-		return nil, apperr.NotFoundf("登记")
-	}
+	c, err := lockByToken(ctx, tx, token)
 	if err != nil {
 		return nil, err
 	}

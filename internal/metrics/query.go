@@ -132,6 +132,18 @@ func Figures(ctx context.Context, q store.Querier, in Query) ([]Row, error) {
 	return out, rows.Err()
 }
 
+// Total sums rows: the figures of every group together.
+func Total(rows []Row) Row {
+	var t Row
+	for _, r := range rows {
+		t.All.PendingStart += r.All.PendingStart
+		t.First.PendingStart += r.First.PendingStart
+		t.All.Counts = t.All.Add(r.All.Counts)
+		t.First.Counts = t.First.Add(r.First.Counts)
+	}
+	return t
+}
+
 // Labels names the keys of rows grouped by court, team or handler (their
 // names; "未分配" for the zero team or handler); other groupings are named
 // by the caller.

@@ -158,7 +158,7 @@ func sortBuckets(keys []Bucket) {
 // closed (a payment after 终本): the closed case's figure moves with it. An
 // open case contributes no recovered money yet.
 func RecoveredChanged(ctx context.Context, tx *store.Tx, caseID uuid.UUID, deltaFen int64) error {
-	s, err := snapshotOf(ctx, tx, caseID)
+	s, err := Read(ctx, tx, caseID)
 	if err != nil || !s.Closed || deltaFen == 0 {
 		return err
 	}
@@ -190,10 +190,6 @@ func scanSnapshot(sc store.Scanner) (*Snapshot, error) {
 // Read returns what a case contributes now, as stored: the hooks read it
 // before and after a change and Apply the difference.
 func Read(ctx context.Context, q store.Querier, caseID uuid.UUID) (*Snapshot, error) {
-	return snapshotOf(ctx, q, caseID)
-}
-
-func snapshotOf(ctx context.Context, q store.Querier, caseID uuid.UUID) (*Snapshot, error) {
 	s, err := scanSnapshot(q.QueryRow(ctx, `SELECT `+snapshotColumns+` FROM cases WHERE id = ?`, caseID))
 	if err != nil {
 		return nil, fmt.Errorf("metrics: case %s: %w", caseID, err)

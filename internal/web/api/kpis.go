@@ -107,7 +107,7 @@ func (h *handlers) kpis(a huma.API) {
 			return nil, err
 		}
 		out := KPIsOut{From: from.String(), To: to.String(), GroupBy: string(q.GroupBy), Rows: []KPIRowOut{}}
-		var total metrics.Row
+		total := metrics.Total(rows)
 		for _, r := range rows {
 			label := labels[r.Key]
 			switch q.GroupBy {
@@ -119,10 +119,6 @@ func (h *handlers) kpis(a huma.API) {
 				label = r.Key
 			}
 			out.Rows = append(out.Rows, kpiRow(r.Key, label, r))
-			total.All.PendingStart += r.All.PendingStart
-			total.First.PendingStart += r.First.PendingStart
-			total.All.Counts = total.All.Add(r.All.Counts)
-			total.First.Counts = total.First.Add(r.First.Counts)
 		}
 		out.Total = kpiRow("", "合计", total)
 		for i := range out.Rows {

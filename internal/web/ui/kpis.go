@@ -99,12 +99,7 @@ func (u *UI) kpisPage(w http.ResponseWriter, r *http.Request, p *access.Principa
 	if err != nil {
 		return err
 	}
-	var total metrics.Row
-	for _, row := range rows {
-		total.All.PendingStart += row.All.PendingStart
-		total.All.Counts = total.All.Add(row.All.Counts)
-		total.First.Counts = total.First.Add(row.First.Counts)
-	}
+	total := metrics.Total(rows)
 	for _, row := range rows {
 		label, param := labels[row.Key], v.GroupBy
 		switch v.GroupBy {
