@@ -42,6 +42,8 @@ const (
 	MeasurePresidentApproval MeasureKind = "president_approval" // ZB-5
 	MeasureInterview         MeasureKind = "interview"          // ZB-6
 	MeasureNoticeOfIntent    MeasureKind = "notice_of_intent"   // ZB-6
+	MeasureZhongbenUploaded  MeasureKind = "zhongben_uploaded"  // ZB-8: entered in the 终本 database
+	MeasureZhongbenRemoved   MeasureKind = "zhongben_removed"   // ZB-8: removed from it
 )
 
 // MeasureKindInfo describes a kind.
@@ -54,22 +56,27 @@ type MeasureKindInfo struct {
 	NoteRequired bool
 	// PresidentOnly: only the president records it (ZB-5 批准).
 	PresidentOnly bool
+	// AfterZhongben: recorded on a case closed as 终本 (ZB-8), not on an
+	// open one.
+	AfterZhongben bool
 }
 
 var measureKinds = []MeasureKindInfo{
-	{MeasureNoticeServed, "送达执行通知书", "ZB-1", false, false},
-	{MeasureReportOrder, "发出报告财产令", "ZB-1", false, false},
-	{MeasureReportChecked, "核查被执行人财产报告", "ZB-2", false, false},
-	{MeasureConsumptionBan, "发出限制消费令", "ZB-1", false, false},
-	{MeasureDishonestListed, "纳入失信被执行人名单", "ZB-1", false, false},
-	{MeasureDishonestNotDue, "经审查不符合纳入失信名单条件", "ZB-1", true, false},
-	{MeasureOnSite, "现场调查", "ZB-3", false, false},
-	{MeasureConductChecked, "查找被执行人、处理妨害执行行为（或无此情形）", "ZB-1", true, false},
-	{MeasureApplicantConsent, "申请执行人书面同意终本", "ZB-5", false, false},
-	{MeasureCollegialReview, "合议庭评议同意终本", "ZB-5", false, false},
-	{MeasurePresidentApproval, "院长批准终本", "ZB-5", false, true},
-	{MeasureInterview, "约谈申请执行人（约谈笔录）", "ZB-6", false, false},
-	{MeasureNoticeOfIntent, "送达拟终本告知书", "ZB-6", false, false},
+	{MeasureNoticeServed, "送达执行通知书", "ZB-1", false, false, false},
+	{MeasureReportOrder, "发出报告财产令", "ZB-1", false, false, false},
+	{MeasureReportChecked, "核查被执行人财产报告", "ZB-2", false, false, false},
+	{MeasureConsumptionBan, "发出限制消费令", "ZB-1", false, false, false},
+	{MeasureDishonestListed, "纳入失信被执行人名单", "ZB-1", false, false, false},
+	{MeasureDishonestNotDue, "经审查不符合纳入失信名单条件", "ZB-1", true, false, false},
+	{MeasureOnSite, "现场调查", "ZB-3", false, false, false},
+	{MeasureConductChecked, "查找被执行人、处理妨害执行行为（或无此情形）", "ZB-1", true, false, false},
+	{MeasureApplicantConsent, "申请执行人书面同意终本", "ZB-5", false, false, false},
+	{MeasureCollegialReview, "合议庭评议同意终本", "ZB-5", false, false, false},
+	{MeasurePresidentApproval, "院长批准终本", "ZB-5", false, true, false},
+	{MeasureInterview, "约谈申请执行人（约谈笔录）", "ZB-6", false, false, false},
+	{MeasureNoticeOfIntent, "送达拟终本告知书", "ZB-6", false, false, false},
+	{MeasureZhongbenUploaded, "录入终本案件库", "ZB-8", false, false, true},
+	{MeasureZhongbenRemoved, "从终本案件库删除", "ZB-8", true, false, true},
 }
 
 // MeasureKinds lists the kinds, in the order of the regulation.
@@ -151,7 +158,10 @@ func RecordMeasure(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Measu
 		}
 		return nil, apperr.InvalidField("unknown_measure", "body.kind", "未知的执行措施 "+string(in.Kind)+"；可选："+strings.Join(kinds, "、"))
 	}
-	if c.Status == StatusClosed {
+	switch {
+	case info.AfterZhongben && (c.Status != StatusClosed || c.Closure != "zhongben"):
+		return nil, apperr.New(apperr.Conflict, "not_zhongben", "“"+info.Label+"”只能记录在以终结本次执行程序结案的案件上（ZB-8）")
+	case !info.AfterZhongben && c.Status == StatusClosed:
 		return nil, apperr.New(apperr.Conflict, "case_closed", "案件已结案，不能再记录执行措施")
 	}
 	today := legal.Today(time.Now())
@@ -213,7 +223,7 @@ func WithdrawMeasure(ctx context.Context, tx *store.Tx, id uuid.UUID, reason str
 	if !m.InForce() {
 		return nil, apperr.New(apperr.Conflict, "already_withdrawn", "该记录已于 "+legal.DateOf(m.WithdrawnAt).String()+" 撤回")
 	}
-	if c.Status == StatusClosed {
+	if info, _ := MeasureInfo(m.Kind); c.Status == StatusClosed && !info.AfterZhongben {
 		return nil, apperr.New(apperr.Conflict, "case_closed", "案件已结案，不能撤回执行措施记录")
 	}
 	if reason = strings.TrimSpace(reason); reason == "" {

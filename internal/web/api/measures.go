@@ -79,7 +79,7 @@ func (h *handlers) measures(a huma.API) {
 	type recordInput struct {
 		ID   string `path:"id"`
 		Body struct {
-			Kind       string `json:"kind" enum:"notice_served,report_order,report_checked,consumption_ban,dishonest_listed,dishonest_not_due,on_site,conduct_checked,applicant_consent,collegial_review,president_approval,interview,notice_of_intent"`
+			Kind       string `json:"kind" enum:"notice_served,report_order,report_checked,consumption_ban,dishonest_listed,dishonest_not_due,on_site,conduct_checked,applicant_consent,collegial_review,president_approval,interview,notice_of_intent,zhongben_uploaded,zhongben_removed"`
 			DoneOn     string `json:"done_on" doc:"办理日期 YYYY-MM-DD"`
 			DocumentNo string `json:"document_no,omitempty" maxLength:"100" doc:"文书编号"`
 			Note       string `json:"note,omitempty" maxLength:"1000" doc:"审查或查找的情况；“不符合失信条件”“查找及妨害执行处理”须填写"`
