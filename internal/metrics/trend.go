@@ -1,0 +1,248 @@
+package metrics
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/zhixing-court/zhixing/internal/access"
+	"github.com/zhixing-court/zhixing/internal/apperr"
+	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/store"
+)
+
+// The trend and the rankings of the command-center board (S6): how the
+// figures moved day by day, and who closed most. Both read case_stats only,
+// under the same court scope as Figures.
+
+// Interval is the width of one point of a trend.
+type Interval string
+
+const (
+	Daily  Interval = "day"
+	Weekly Interval = "week" // Monday to Sunday, clipped to the period
+)
+
+const (
+	// DailyTrendDays is the longest period a trend answers day by day;
+	// a longer one is answered week by week.
+	DailyTrendDays = 92
+	// MaxTrendDays bounds a trend's period (about ten years, 523 weeks).
+	MaxTrendDays = 3660
+)
+
+// TrendQuery asks for the trend of a period.
+type TrendQuery struct {
+	From, To legal.Date // both included
+	CourtID  uuid.UUID  // one court; uuid.Nil: every court the caller sees
+}
+
+// TrendPoint is what was received and closed in one day or week, over the
+// enforcement case types (执, 执恢, 执保) as Row.All counts them.
+type TrendPoint struct {
+	From, To     legal.Date // the point's days, both included
+	Received     int64
+	Closed       int64
+	ClosedInTerm int64 // MET-7's numerator
+	RecoveredFen int64 // recovered on the cases closed (MET-6's numerator)
+}
+
+// TrendSeries is a period's trend: every day (or week) of the period in
+// order, those without any figure as zeros.
+type TrendSeries struct {
+	From, To legal.Date
+	Interval Interval
+	Points   []TrendPoint
+}
+
+// scopeFilter checks what Figures checks (cases.read, a period in order, a
+// court the caller sees) and returns the condition limiting s.court_id.
+func scopeFilter(ctx context.Context, from, to legal.Date, court uuid.UUID) (string, []any, error) {
+	p, err := access.Must(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.Require(access.CasesRead); err != nil {
+		return "", nil, err
+	}
+	if from.IsZero() || to.IsZero() {
+		return "", nil, apperr.InvalidField("invalid_date", "query.from", "请给出起止日期（YYYY-MM-DD）")
+	}
+	if to.Before(from) {
+		return "", nil, apperr.InvalidField("invalid_date_order", "query.to", "截止日期不能早于起始日期")
+	}
+	cond, args := p.CourtFilter("s.court_id")
+	if court != uuid.Nil {
+		if !p.Sees(court) {
+			return "", nil, apperr.NotFoundf("法院")
+		}
+		cond += " AND s.court_id = ?"
+		args = append(args, court)
+	}
+	return cond, args, nil
+}
+
+// Trend answers the daily (or, beyond DailyTrendDays, weekly) figures of a
+// period for the caller's courts or one of them, in one GROUP BY day over
+// case_stats.
+func Trend(ctx context.Context, q store.Querier, in TrendQuery) (*TrendSeries, error) {
+	cond, args, err := scopeFilter(ctx, in.From, in.To, in.CourtID)
+	if err != nil {
+		return nil, err
+	}
+	span := in.To.Sub(in.From) + 1
+	if span > MaxTrendDays {
+		return nil, apperr.InvalidField("period_too_long", "query.from", "趋势的期间不能超过 10 年")
+	}
+	out := &TrendSeries{From: in.From, To: in.To, Interval: Daily}
+	if span > DailyTrendDays {
+		out.Interval = Weekly
+	}
+	// The points first, all zero; the rows then add to the point of their
+	// day.
+	index := map[legal.Date]int{}
+	for d := in.From; !d.After(in.To); {
+		end := d
+		if out.Interval == Weekly {
+			sinceMonday := (int(d.Weekday()) + 6) % 7
+			end = d.AddDays(6 - sinceMonday) // the Sunday of d's week
+			if end.After(in.To) {
+				end = in.To
+			}
+		}
+		for x := d; !x.After(end); x = x.AddDays(1) {
+			index[x] = len(out.Points)
+		}
+		out.Points = append(out.Points, TrendPoint{From: d, To: end})
+		d = end.AddDays(1)
+	}
+	rows, err := q.Query(ctx, `SELECT s.day, SUM(s.received), SUM(s.closed), SUM(s.closed_in_term), SUM(s.closed_recovered_fen)
+		FROM case_stats s WHERE `+cond+` AND s.case_type IN (`+typeList(EnforcementTypes)+`) AND s.day >= ? AND s.day <= ?
+		GROUP BY s.day ORDER BY s.day`, append(args, in.From, in.To)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day legal.Date
+		var c TrendPoint
+		if err := rows.Scan(&day, &c.Received, &c.Closed, &c.ClosedInTerm, &c.RecoveredFen); err != nil {
+			return nil, err
+		}
+		i, ok := index[day]
+		if !ok {
+			continue
+		}
+		pt := &out.Points[i]
+		pt.Received += c.Received
+		pt.Closed += c.Closed
+		pt.ClosedInTerm += c.ClosedInTerm
+		pt.RecoveredFen += c.RecoveredFen
+	}
+	return out, rows.Err()
+}
+
+func typeList(types []string) string { return `'` + strings.Join(types, `', '`) + `'` }
+
+// Order is the measure a ranking orders by.
+type Order string
+
+const (
+	OrderClosed      Order = "closed"       // most closed first
+	OrderClosureRate Order = "closure_rate" // highest MET-1 结案率 first
+	OrderMeanDays    Order = "mean_days"    // shortest MET-8 结案平均用时 first
+	OrderRecovered   Order = "recovered"    // most 执行到位金额 first
+)
+
+// Orders are the measures a ranking can order by, with their names.
+var Orders = []struct {
+	Order Order
+	Label string
+}{{OrderClosed, "结案数"}, {OrderClosureRate, "结案率"}, {OrderMeanDays, "结案平均用时"}, {OrderRecovered, "执行到位金额"}}
+
+// OrderLabel names an order; "" for an unknown one.
+func OrderLabel(o Order) string {
+	for _, x := range Orders {
+		if x.Order == o {
+			return x.Label
+		}
+	}
+	return ""
+}
+
+const (
+	// DefaultRankLimit is a ranking's length unless asked otherwise.
+	DefaultRankLimit = 10
+	// MaxRankLimit is the longest ranking answered.
+	MaxRankLimit = 100
+)
+
+// RankQuery asks for a ranking: the figures of a period grouped by court,
+// team or handler, ordered by a measure, the first Limit.
+type RankQuery struct {
+	Query       // GroupBy: ByCourt, ByTeam or ByHandler
+	Order Order // default OrderClosed
+	Limit int   // default DefaultRankLimit, at most MaxRankLimit
+}
+
+// Ranking answers a ranking. Groups whose measure is undefined (a rate
+// without a denominator, mean days without a closure) and the cases with
+// no team or handler (未分配) are not ranked; ties go to the group that
+// closed more, then by key.
+func Ranking(ctx context.Context, q store.Querier, in RankQuery) ([]Row, error) {
+	if in.Order == "" {
+		in.Order = OrderClosed
+	}
+	if OrderLabel(in.Order) == "" {
+		return nil, apperr.InvalidField("invalid_order", "query.order", "排名指标应为 closed、closure_rate、mean_days 或 recovered")
+	}
+	switch in.GroupBy {
+	case ByCourt, ByTeam, ByHandler:
+	default:
+		return nil, apperr.InvalidField("invalid_group_by", "query.by", "排名对象应为 court、team 或 handler")
+	}
+	if in.Limit == 0 {
+		in.Limit = DefaultRankLimit
+	}
+	if in.Limit < 0 || in.Limit > MaxRankLimit {
+		return nil, apperr.InvalidField("invalid_limit", "query.limit", "排名条数应在 1 到 100 之间")
+	}
+	rows, err := Figures(ctx, q, in.Query)
+	if err != nil {
+		return nil, err
+	}
+	ranked := rows[:0]
+	for _, r := range rows {
+		a := r.All
+		switch {
+		case r.Unowned:
+		case in.Order == OrderClosureRate && a.PendingStart+a.Received == 0:
+		case in.Order == OrderMeanDays && a.Closed == 0:
+		default:
+			ranked = append(ranked, r)
+		}
+	}
+	slices.SortFunc(ranked, func(x, y Row) int {
+		a, b := x.All, y.All
+		var c int
+		switch in.Order {
+		case OrderClosureRate: // a.Closed/(a.PendingStart+a.Received), higher first, compared without division
+			c = cmp.Compare(b.Closed*(a.PendingStart+a.Received), a.Closed*(b.PendingStart+b.Received))
+		case OrderMeanDays: // a.ClosedDays/a.Closed, lower first
+			c = cmp.Compare(a.ClosedDays*b.Closed, b.ClosedDays*a.Closed)
+		case OrderRecovered:
+			c = cmp.Compare(b.ClosedRecoveredFen, a.ClosedRecoveredFen)
+		}
+		if c == 0 {
+			c = cmp.Compare(b.Closed, a.Closed)
+		}
+		if c == 0 {
+			c = strings.Compare(x.Key, y.Key)
+		}
+		return c
+	})
+	return ranked[:min(len(ranked), in.Limit)], nil
+}
