@@ -62,6 +62,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.cases(a)
 	h.measures(a)
 	h.kpis(a)
+	h.board(a) // board.go: the trend, the rankings and the command-center board
 	h.triage(a)
 	h.bulk(a)
 	h.calendar(a)
