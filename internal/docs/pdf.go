@@ -86,6 +86,19 @@ func (t *Table) PDF(w io.Writer) error {
 	return err
 }
 
+// PDFPages is the number of pages PDF writes for the table.
+func (t *Table) PDFPages() (int, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	p, err := newDoc()
+	if err != nil {
+		return 0, err
+	}
+	pages, _, err := t.layout(p)
+	return len(pages), err
+}
+
 // writePDF writes the PDF and returns the number of pages.
 func (t *Table) writePDF(w io.Writer) (int, error) {
 	if err := t.check(); err != nil {

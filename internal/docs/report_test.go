@@ -141,6 +141,9 @@ func TestPDF(t *testing.T) {
 			if dir := os.Getenv("ZHIXING_DOCS_OUT"); dir != "" {
 				_ = os.WriteFile(fmt.Sprintf("%s/sample-%d.pdf", dir, tc.rows), buf.Bytes(), 0o644)
 			}
+			if pages, err := tab.PDFPages(); err != nil || pages != tc.pages {
+				t.Errorf("PDFPages: %d %v, want %d", pages, err, tc.pages)
+			}
 			if got := pdfPages(t, buf.Bytes()); got != tc.pages || n != tc.pages {
 				t.Errorf("%d rows: %d pages (%d reported), want %d", tc.rows, got, n, tc.pages)
 			}
@@ -265,4 +268,20 @@ func newPDF(t *testing.T) *pdfText {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestAttachment(t *testing.T) {
+	t.Parallel()
+	got := Attachment("周通报_三水法院_2026-04-06_2026-04-12.xlsx", "weekly-bulletin_2026-04-06_2026-04-12.xlsx")
+	want := `attachment; filename="weekly-bulletin_2026-04-06_2026-04-12.xlsx"; filename*=UTF-8''` +
+		`%E5%91%A8%E9%80%9A%E6%8A%A5_%E4%B8%89%E6%B0%B4%E6%B3%95%E9%99%A2_2026-04-06_2026-04-12.xlsx`
+	if got != want {
+		t.Errorf("Attachment:\n got %s\nwant %s", got, want)
+	}
+	if got := Attachment("周", ""); got != `attachment; filename="_"; filename*=UTF-8''%E5%91%A8` {
+		t.Errorf("no fallback: %s", got)
+	}
+	if got := Attachment(`a "b";c.pdf`, ""); got != `attachment; filename="a _b_;c.pdf"; filename*=UTF-8''a%20%22b%22%3Bc.pdf` {
+		t.Errorf("quotes and separators: %s", got)
+	}
 }

@@ -62,7 +62,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.cases(a)
 	h.measures(a)
 	h.kpis(a)
-	h.board(a) // board.go: the trend, the rankings and the command-center board
+	h.reports(a) // reports.go: the weekly bulletin, the KPI table export
+	h.board(a)   // board.go: the trend, the rankings and the command-center board
 	h.triage(a)
 	h.bulk(a)
 	h.calendar(a)

@@ -73,57 +73,68 @@ func kpiRow(key, label string, r metrics.Row) KPIRowOut {
 		InTermRate: ratio(a.ClosedInTerm, a.Closed), MeanDays: ratio(a.ClosedDays, a.Closed), ZhongbenRate: ratio(f.ClosedZhongben, f.Closed)}
 }
 
+// kpiQuery is the query of the KPI table, shared by its JSON and its export.
+type kpiQuery struct {
+	From    string `query:"from" doc:"起始日期 YYYY-MM-DD（含）"`
+	To      string `query:"to" doc:"截止日期 YYYY-MM-DD（含）"`
+	GroupBy string `query:"group_by" enum:"court,team,handler,lane,case_type" default:"court"`
+	CourtID string `query:"court_id" doc:"只看一个法院；不填为可见的全部法院"`
+}
+
 func (h *handlers) kpis(a huma.API) {
-	type kpiInput struct {
-		From    string `query:"from" doc:"起始日期 YYYY-MM-DD（含）"`
-		To      string `query:"to" doc:"截止日期 YYYY-MM-DD（含）"`
-		GroupBy string `query:"group_by" enum:"court,team,handler,lane,case_type" default:"court"`
-		CourtID string `query:"court_id" doc:"只看一个法院；不填为可见的全部法院"`
-	}
 	ko := op(http.MethodGet, "/kpis", "getKPIs",
 		"执行指标（DOMAIN.md §13）：按法院、团队、承办人、分流通道或案件类型分组的收案、结案及各项比率，随办案实时更新", kpiTag)
 	ko.Errors = append(ko.Errors, 404)
-	huma.Register(a, ko, func(ctx context.Context, in *kpiInput) (*Body[KPIsOut], error) {
-		from, err := date(in.From, "query.from")
+	huma.Register(a, ko, func(ctx context.Context, in *kpiQuery) (*Body[KPIsOut], error) {
+		out, err := h.kpiTable(ctx, in)
 		if err != nil {
 			return nil, err
-		}
-		to, err := date(in.To, "query.to")
-		if err != nil {
-			return nil, err
-		}
-		q := metrics.Query{From: from, To: to, GroupBy: metrics.GroupBy(in.GroupBy)}
-		if in.CourtID != "" {
-			if q.CourtID, err = parseID(in.CourtID, "query.court_id"); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := metrics.Figures(ctx, h.DB, q)
-		if err != nil {
-			return nil, err
-		}
-		labels, err := metrics.Labels(ctx, h.DB, q.GroupBy, rows)
-		if err != nil {
-			return nil, err
-		}
-		out := KPIsOut{From: from.String(), To: to.String(), GroupBy: string(q.GroupBy), Rows: []KPIRowOut{}}
-		total := metrics.Total(rows)
-		for _, r := range rows {
-			label := labels[r.Key]
-			switch q.GroupBy {
-			case metrics.ByLane:
-				if label = triage.LaneName(r.Key); label == "" {
-					label = "未分流"
-				}
-			case metrics.ByCaseType:
-				label = r.Key
-			}
-			out.Rows = append(out.Rows, kpiRow(r.Key, label, r))
-		}
-		out.Total = kpiRow("", "合计", total)
-		for i := range out.Rows {
-			out.Rows[i].ClosedShare = ratio(out.Rows[i].Closed, total.All.Closed)
 		}
 		return body(out), nil
 	})
+}
+
+// kpiTable answers the KPI table of a query.
+func (h *handlers) kpiTable(ctx context.Context, in *kpiQuery) (KPIsOut, error) {
+	from, err := date(in.From, "query.from")
+	if err != nil {
+		return KPIsOut{}, err
+	}
+	to, err := date(in.To, "query.to")
+	if err != nil {
+		return KPIsOut{}, err
+	}
+	q := metrics.Query{From: from, To: to, GroupBy: metrics.GroupBy(in.GroupBy)}
+	if in.CourtID != "" {
+		if q.CourtID, err = parseID(in.CourtID, "query.court_id"); err != nil {
+			return KPIsOut{}, err
+		}
+	}
+	rows, err := metrics.Figures(ctx, h.DB, q)
+	if err != nil {
+		return KPIsOut{}, err
+	}
+	labels, err := metrics.Labels(ctx, h.DB, q.GroupBy, rows)
+	if err != nil {
+		return KPIsOut{}, err
+	}
+	out := KPIsOut{From: from.String(), To: to.String(), GroupBy: string(q.GroupBy), Rows: []KPIRowOut{}}
+	total := metrics.Total(rows)
+	for _, r := range rows {
+		label := labels[r.Key]
+		switch q.GroupBy {
+		case metrics.ByLane:
+			if label = triage.LaneName(r.Key); label == "" {
+				label = "未分流"
+			}
+		case metrics.ByCaseType:
+			label = r.Key
+		}
+		out.Rows = append(out.Rows, kpiRow(r.Key, label, r))
+	}
+	out.Total = kpiRow("", "合计", total)
+	for i := range out.Rows {
+		out.Rows[i].ClosedShare = ratio(out.Rows[i].Closed, total.All.Closed)
+	}
+	return out, nil
 }
