@@ -379,3 +379,53 @@ func sameCell(cell string, v any) bool {
 	}
 	return false
 }
+
+// TestWeeklyBulletinPage: the 周通报 page shows the week per team and
+// handler with links to the cases and the downloads, which open with the
+// page's session; the KPI page offers its table as a workbook.
+func TestWeeklyBulletinPage(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		s := intaketest.NewStaff(t, db, "")
+		list := bulletinCases(t, s, 7500, 4)
+		today := legal.Today(time.Now())
+		from, to := today.AddDays(-6).String(), today.String()
+		b := staffBrowser(t, env, s.Judge)
+
+		pg := b.get("/reports/weekly?court_id=" + s.CourtID.String() + "&from=" + from + "&to=" + to)
+		pg.must(t, 200, `id="bulletin"`, "周通报", "审限超期", "督办超期", "合计", `id="bulletin-xlsx"`, `id="bulletin-pdf"`)
+		for _, c := range list {
+			if c.HandlerID != uuid.Nil {
+				pg.must(t, 200, "handler="+c.HandlerID.String())
+			}
+		}
+		xlsx := "/api/v1/reports/weekly-bulletin?court_id=" + s.CourtID.String() + "&amp;format=xlsx&amp;from=" + from + "&amp;to=" + to
+		pg.must(t, 200, xlsx)
+		if file := b.get(strings.ReplaceAll(xlsx, "&amp;", "&")); file.status != 200 || !strings.HasPrefix(file.body, "PK") {
+			t.Errorf("the workbook with the page's session: %d %.40q", file.status, file.body)
+		}
+		if file := b.get(strings.ReplaceAll(strings.ReplaceAll(xlsx, "&amp;", "&"), "xlsx", "pdf")); file.status != 200 || !strings.HasPrefix(file.body, "%PDF") {
+			t.Errorf("the PDF with the page's session: %d %.40q", file.status, file.body)
+		}
+		// One day given: the week from it; the weeks around a click away.
+		pg = b.get("/reports/weekly?from=" + from)
+		pg.must(t, 200, `value="`+to+`"`, "from="+today.AddDays(-13).String(), "from="+today.AddDays(1).String())
+		// No dates: last week, the caller's court.
+		wf, wt := metrics.PreviousWeek(today)
+		b.get("/reports/weekly").must(t, 200, wf.Chinese()+"至"+wt.Chinese(), `value="`+wf.String()+`"`)
+
+		b.get("/reports/weekly?from="+to+"&to="+from).must(t, 422, "截止日期不能早于起始日期")
+		b.get("/reports/weekly?from=2026-13-01").must(t, 422, "应为 YYYY-MM-DD")
+		b.get("/reports/weekly?court_id="+env.Court(t, "皖01").String()).must(t, 404)
+		userBrowser(t, env, "bulletin.page.admin", access.RoleCourtAdmin, "粤0607").get("/reports/weekly").must(t, 403)
+
+		// The KPI page's export: the table shown, as a workbook.
+		kp := b.get("/kpis?from=" + from + "&to=" + to + "&group_by=handler")
+		export := "/api/v1/kpis/export?from=" + from + "&amp;group_by=handler&amp;to=" + to
+		kp.must(t, 200, `id="kpi-export"`, export, `href="/reports/weekly"`)
+		if file := b.get(strings.ReplaceAll(export, "&amp;", "&")); file.status != 200 || !strings.HasPrefix(file.body, "PK") {
+			t.Errorf("the KPI workbook with the page's session: %d %.40q", file.status, file.body)
+		}
+	})
+}

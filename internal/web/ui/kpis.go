@@ -20,6 +20,7 @@ import (
 
 func (u *UI) registerKPIs(mux *http.ServeMux) {
 	mux.Handle("GET /kpis", u.page(u.kpisPage))
+	u.registerReports(mux) // reports.go: the weekly bulletin (周通报)
 }
 
 type kpiGroup struct{ Value, Label string }
@@ -32,6 +33,7 @@ type kpiView struct {
 	Rows              []kpiRowView
 	Total             *kpiRowView
 	Error             string
+	ExportURL         string // the table as a workbook (the API's export)
 }
 
 type kpiRowView struct {
@@ -124,6 +126,9 @@ func (u *UI) kpisPage(w http.ResponseWriter, r *http.Request, p *access.Principa
 		v.Total = &t
 	}
 	v.Error = strings.Join(problems, " ")
+	if v.Error == "" {
+		v.ExportURL = queryURL("/api/v1/kpis/export", "from", v.From, "to", v.To, "group_by", v.GroupBy)
+	}
 	return u.render(w, r, status, "kpis", "执行指标", "kpis", v)
 }
 
