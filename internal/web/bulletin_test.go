@@ -394,7 +394,8 @@ func TestWeeklyBulletinPage(t *testing.T) {
 		b := staffBrowser(t, env, s.Judge)
 
 		pg := b.get("/reports/weekly?court_id=" + s.CourtID.String() + "&from=" + from + "&to=" + to)
-		pg.must(t, 200, `id="bulletin"`, "周通报", "审限超期", "督办超期", "合计", `id="bulletin-xlsx"`, `id="bulletin-pdf"`)
+		pg.must(t, 200, `id="bulletin"`, "周通报", "审限超期", "督办超期", "合计", `id="bulletin-xlsx"`, `id="bulletin-pdf"`,
+			`<a href="/reports/weekly" aria-current="page">周通报</a>`)
 		for _, c := range list {
 			if c.HandlerID != uuid.Nil {
 				pg.must(t, 200, "handler="+c.HandlerID.String())

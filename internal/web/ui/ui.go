@@ -270,6 +270,7 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.CasesRead) {
 		items = append(items, nav{"kpis", "执行指标", "/kpis"})
+		items = append(items, nav{"reports", "周通报", "/reports/weekly"})
 	}
 	if p.Can(access.FieldManage) {
 		items = append(items, nav{"field", "外勤事务", "/field-tasks"})
