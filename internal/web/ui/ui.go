@@ -195,6 +195,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerFunds(mux)       // funds.go, funds_desk.go: the case page's 案款 section and the funds desk
 	u.registerCampaigns(mux)   // campaigns.go: mass-claim campaigns (涉众) for the court's staff
 	u.registerMassPublic(mux)  // massclaim_public.go: the public registration and the participant's own page (/m/…)
+	u.registerBoard(mux)       // board.go: the command-center board and its wall screen (指挥大屏)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -270,6 +271,7 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.CasesRead) {
 		items = append(items, nav{"kpis", "执行指标", "/kpis"})
+		items = append(items, nav{"board", "指挥大屏", "/board"})
 		items = append(items, nav{"reports", "周通报", "/reports/weekly"})
 	}
 	if p.Can(access.FieldManage) {
