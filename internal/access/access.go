@@ -53,6 +53,8 @@ const (
 	FundsMatch           Permission = "funds.match"           // import the custody account's statements, match unidentified money to cases
 	FundsApprove         Permission = "funds.approve"         // approve payouts below the court's threshold (FUND-6: 团队长、庭长)
 	FundsApproveLarge    Permission = "funds.approve_large"   // approve payouts at or above the threshold and postponements (FUND-5, FUND-6: 局长)
+	SupervisionManage    Permission = "supervision.manage"    // supervise (督办): raise items by hand, accept or return answers, close items, issue lists
+	SupervisionRules     Permission = "supervision.rules"     // edit, dry-run and activate the court's supervision rules
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -91,6 +93,8 @@ var Catalogue = []PermissionInfo{
 	{FundsMatch, "案款：导入专户流水、认领不明款"},
 	{FundsApprove, "案款：审批小额发放（低于本院限额）"},
 	{FundsApproveLarge, "案款：审批大额发放和延缓发放"},
+	{SupervisionManage, "督办：发起督办、审核答复、退回、关闭督办事项，下发督办清单"},
+	{SupervisionRules, "督办规则：编辑、试运行并启用本院督办规则"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,
@@ -98,7 +102,7 @@ var Catalogue = []PermissionInfo{
 // these bound whom an administrator may create (see auth's mayGrant).
 func Administrative(perm Permission) bool {
 	switch perm {
-	case UsersRead, UsersManage, CourtsManage, TeamsManage, RolesManage, ReferenceManage, AuditRead, TriageManage, RulesManage:
+	case UsersRead, UsersManage, CourtsManage, TeamsManage, RolesManage, ReferenceManage, AuditRead, TriageManage, RulesManage, SupervisionRules:
 		return true
 	}
 	return false

@@ -8,6 +8,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/idem"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/jobs"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // PurgeKind is the platform's periodic clean-up: ended sessions, old
@@ -32,12 +33,15 @@ func (a *App) Runner(opts jobs.Options) *jobs.Runner {
 	r.Register(PurgeKind, a.purge)
 	r.Register(intake.BatchKind, intake.BatchJobHandler(a.DB))
 	r.Every(PurgeKind, time.Hour, nil)
+	r.Register(supervise.RewatchKind, supervise.RewatchJob(a.DB))
 	// 查控 schedules: the re-query of 终本 cases (ZB-9) and the control
 	// terms (TERM-2). Both read only what is due, so running them hourly
 	// costs little and a missed hour is caught up.
 	for kind, run := range map[string]func(context.Context) error{
 		assets.RequeryKind: assets.RequeryJob(a.DB),
 		assets.ExpiryKind:  assets.ExpiryJob(a.DB),
+		// Supervision (督办): the due-date queue and the escalations.
+		supervise.ScanKind: supervise.ScanJob(a.DB),
 	} {
 		r.Register(kind, func(ctx context.Context, _ *jobs.Claimed) error { return run(ctx) })
 		r.Every(kind, time.Hour, nil)

@@ -52,11 +52,12 @@ func TestPurgeJob(t *testing.T) {
 					VALUES ('u', ?, 'POST', '/x', 'h', ?)`, key, at)
 			}
 
-			// The schedules: the purge and the two 查控 watches (re-query,
-			// expiry), which find nothing to do in an empty database.
+			// The schedules: the purge, the two 查控 watches (re-query,
+			// expiry) and the supervision scan, which find nothing to do in
+			// an empty database.
 			n, err := a.Runner(jobs.Options{}).RunOnce(ctx)
-			if err != nil || n != 3 {
-				t.Fatalf("RunOnce ran %d jobs (%v), want the purge, the re-query and the expiry watch", n, err)
+			if err != nil || n != 4 {
+				t.Fatalf("RunOnce ran %d jobs (%v), want the purge, the re-query, the expiry watch and the supervision scan", n, err)
 			}
 			var done int
 			if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind IN (?, ?) AND state = 'done'`, assets.RequeryKind, assets.ExpiryKind).

@@ -18,6 +18,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
@@ -258,6 +259,10 @@ func Place(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in ControlInput)
 		ctl.ID, ctl.CourtID, ctl.CaseID, ctl.AssetID, string(ctl.Op), ctl.AmountAskedFen, string(ctl.TermClass), ctl.TermTo,
 		ctl.Preservation, uuid.NullUUID{UUID: ctl.DuplicateOf, Valid: ctl.DuplicateOf != uuid.Nil}, ctl.Reason, ctl.RequestedByName,
 		now, now); err != nil {
+		return nil, err
+	}
+	// NODE-6: the control's term is watched from now on.
+	if err := supervise.Touch(ctx, tx, supervise.Subject{Kind: supervise.SubjectControl, ID: ctl.ID}); err != nil {
 		return nil, err
 	}
 	if duplicateCase != "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // Source is what started an inquiry.
@@ -185,6 +186,9 @@ func startInquiry(ctx context.Context, tx *store.Tx, c *cases.Case, src Source, 
 		return nil, err
 	}
 	tx.AfterCommit(func() { wake(tx.DB()) })
+	if err := supervise.TouchCase(ctx, tx, c.ID); err != nil { // NODE-2: the first inquiry
+		return nil, err
+	}
 	return q, audit.Log(ctx, tx, audit.Entry{CourtID: c.CourtID, Action: "asset_inquiry.created", ObjectType: "case",
 		ObjectID: c.ID.String(), Summary: c.CaseNo + "：" + summary,
 		Changes: audit.Changes{"inquiry_id": {To: q.ID}, "kinds": {To: kinds}, "purpose": {To: in.Purpose}}})

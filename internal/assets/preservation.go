@@ -11,6 +11,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/audit"
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // Preservation measures (TERM-5): a freeze or seizure placed in a 执保 case
@@ -111,6 +112,10 @@ func CarryAtFiling(ctx context.Context, tx *store.Tx, c *cases.Case, byName stri
 		ctl.DeductedFen = 0
 		if _, err := tx.Exec(ctx, `UPDATE controls SET status = 'released', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ?`,
 			now, "已转为 "+c.CaseNo+" 的执行措施（TERM-5）", now, old.ID); err != nil {
+			return nil, err
+		}
+		if err := supervise.Touch(ctx, tx, supervise.Subject{Kind: supervise.SubjectControl, ID: ctl.ID},
+			supervise.Subject{Kind: supervise.SubjectControl, ID: old.ID}); err != nil {
 			return nil, err
 		}
 		what := old.Op.Label() + " " + as.describe()

@@ -17,6 +17,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // Clock is a case's legal clock as shown: the computed deadline with its
@@ -177,9 +178,13 @@ func refreshDeadline(ctx context.Context, tx *store.Tx, c *Case) error {
 	c.Deadline = c.Clock.Deadline.Effective
 	// Written only when either changed (the KPIs read deducted_days, MET-8).
 	dd := c.Clock.Deadline.DeductedDays
-	_, err = tx.Exec(ctx, `UPDATE cases SET deadline = ?, deducted_days = ? WHERE id = ? AND (deadline <> ? OR deducted_days <> ?)`, c.Deadline, dd,
-		c.ID, c.Deadline, dd)
-	return err
+	if _, err = tx.Exec(ctx, `UPDATE cases SET deadline = ?, deducted_days = ? WHERE id = ? AND (deadline <> ? OR deducted_days <> ?)`, c.Deadline, dd,
+		c.ID, c.Deadline, dd); err != nil {
+		return err
+	}
+	// Every change of a case's state, owners or clock comes through here:
+	// its supervision rules look at it again (internal/supervise).
+	return supervise.TouchCase(ctx, tx, c.ID)
 }
 
 func reasonText(field, reason string) (string, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // NewCase is what filing hands over to open a case.
@@ -135,6 +136,9 @@ func Create(ctx context.Context, tx *store.Tx, in NewCase) (*Case, error) {
 	if err := addLoad(ctx, tx, 1, c.TeamID, c.HandlerID); err != nil {
 		return nil, err
 	}
+	if err := superviseNew(ctx, tx, c); err != nil {
+		return nil, err
+	}
 	events := append([]Event{{Kind: "filed", Summary: "立案，案号 " + c.CaseNo}}, in.Events...)
 	if err := addEvents(ctx, tx, p, c.ID, events, now); err != nil {
 		return nil, err
@@ -200,4 +204,25 @@ func AppendEvents(ctx context.Context, tx *store.Tx, caseID uuid.UUID, events ..
 		return err
 	}
 	return addEvents(ctx, tx, p, caseID, events, time.Now().UTC())
+}
+
+// superviseNew puts a new case in the supervision queue with the facts at
+// hand (no reads), and looks again at the case a 执恢 case restores: its
+// 终本 database entry is now due for removal (ZB-8).
+func superviseNew(ctx context.Context, tx *store.Tx, c *Case) error {
+	dates := map[string]legal.Date{"filed_on": c.FiledOn, "received_on": c.ReceivedOn, "deadline": c.Deadline}
+	if !c.AssignedOn.IsZero() {
+		dates["assigned_on"] = c.AssignedOn
+	}
+	f := &supervise.Facts{Subject: supervise.Subject{Kind: supervise.SubjectCase, ID: c.ID}, CourtID: c.CourtID, CaseID: c.ID,
+		CaseNo: c.CaseNo, TeamID: c.TeamID, HandlerID: c.HandlerID, Label: "案件", Dates: dates,
+		Values: &supervise.CaseFacts{CaseType: c.CaseType, Lane: c.Lane, Status: c.Status, NonLitigation: c.NonLitigation,
+			ClaimFen: c.ClaimAmountFen, HasHandler: c.HandlerID != uuid.Nil}}
+	if err := supervise.TouchNew(ctx, tx, f); err != nil {
+		return err
+	}
+	if c.OriginCaseID != uuid.Nil {
+		return supervise.TouchCase(ctx, tx, c.OriginCaseID)
+	}
+	return nil
 }

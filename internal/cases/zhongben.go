@@ -15,6 +15,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 	"github.com/zhixing-court/zhixing/internal/textutil"
 )
 
@@ -197,6 +198,9 @@ func RecordMeasure(ctx context.Context, tx *store.Tx, caseID uuid.UUID, in Measu
 	if m.Note != "" {
 		summary += "：" + m.Note
 	}
+	if err := supervise.TouchCase(ctx, tx, caseID); err != nil {
+		return nil, err
+	}
 	return m, logCase(ctx, tx, p, c, "measure_recorded", summary, audit.Changes{"kind": {To: m.Kind}, "done_on": {To: m.DoneOn.String()}})
 }
 
@@ -235,6 +239,9 @@ func WithdrawMeasure(ctx context.Context, tx *store.Tx, id uuid.UUID, reason str
 		return nil, err
 	}
 	m.WithdrawnAt, m.WithdrawnByName, m.WithdrawReason = now, p.DisplayName, reason
+	if err := supervise.TouchCase(ctx, tx, c.ID); err != nil {
+		return nil, err
+	}
 	return m, logCase(ctx, tx, p, c, "measure_withdrawn", "撤回执行措施记录："+m.Label()+"（"+m.DoneOn.String()+"）："+reason,
 		audit.Changes{"kind": {From: m.Kind}})
 }

@@ -253,6 +253,15 @@ func Allocate(ctx context.Context, tx *store.Tx, caseID uuid.UUID) (*Allocation,
 			return nil, err
 		}
 	}
+	var held []uuid.UUID
+	for i, a := range to {
+		if shares[i] != 0 {
+			held = append(held, a.ID)
+		}
+	}
+	if err := superviseAccounts(ctx, tx, held...); err != nil {
+		return nil, err
+	}
 	summary := fmt.Sprintf("%s；应于 %s 前发放给申请执行人（FUND-4）", memo, due)
 	if err := cases.AppendEvents(ctx, tx, caseID, cases.Event{Kind: "funds.allocated", Summary: summary}); err != nil {
 		return nil, err

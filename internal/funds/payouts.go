@@ -405,6 +405,9 @@ func DecidePayout(ctx context.Context, tx *store.Tx, id uuid.UUID, d Decision) (
 			Postings: []Posting{debit(acc, o.AmountFen), credit(inTransit, o.AmountFen)}}); err != nil {
 			return nil, err
 		}
+		if err := superviseAccounts(ctx, tx, o.AccountID); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE payouts SET approved_levels = ?, status = ?, next_at = ?, updated_at = ? WHERE id = ?`,
 		level, string(status), now, now, o.ID); err != nil {

@@ -85,6 +85,7 @@ var (
 	KeyUnmatchedClaimDays      = Key{"FUND-3", "claim_days"}
 	KeyPostponedResumeDays     = Key{"FUND-5", "resume_days"}
 	KeyZhongbenOnSite          = Key{"ZB-3", "require_on_site"}
+	KeySupervisionMass         = Key{"SUP-1", "mass_items"}
 	KeyZhongbenInterview       = Key{"ZB-6", "require_interview"}
 	KeyZhongbenUncontrolled    = Key{"ZB-6", "block_uncontrolled"}
 )
@@ -154,6 +155,8 @@ var catalogue = []Param{
 		Since: 6},
 	{Key: KeyZhongbenUncontrolled, Label: "查询到的财产未控制的不得终本", Unit: "是否", Type: Bool, Seed: "true", Citation: citeZhongbenReg + "第3条、第5条（地方规定）",
 		Since: 6},
+	{Key: KeySupervisionMass, Label: "启用督办规则时须确认的事项数（试运行估计立即产生的事项超过此数）", Unit: "条", Type: Int, Min: 1, Max: 100_000_000,
+		Seed: "10000", Citation: "督办规则配置（渝水；本院规定）", Since: 7},
 }
 
 // index maps a key to its place in catalogue.

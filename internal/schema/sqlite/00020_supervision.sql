@@ -16,6 +16,10 @@ CREATE TABLE supervision_rule_sets (
     created_by_name TEXT NOT NULL,
     created_at      TIMESTAMP NOT NULL,
     activated_at    TIMESTAMP,
+    -- Activation re-reads every open subject of the court (a job): its progress.
+    rewatch_total   INTEGER NOT NULL DEFAULT 0,
+    rewatch_done    INTEGER NOT NULL DEFAULT 0,
+    rewatch_finished_at TIMESTAMP,
     UNIQUE (court_id, version)
 );
 CREATE UNIQUE INDEX supervision_rule_sets_active ON supervision_rule_sets (court_id) WHERE active;
@@ -89,6 +93,7 @@ CREATE TABLE supervision_items (
     closed_by_name   TEXT NOT NULL DEFAULT '',
     close_reason     TEXT NOT NULL DEFAULT '' CHECK (close_reason IN ('', 'accepted', 'cleared', 'withdrawn')),
     on_time          BOOLEAN,                   -- answered by answer_due (MET-13)
+    handling_days    INTEGER,                   -- closed_on − raised_on (MET-13)
     raised_by_name   TEXT NOT NULL,
     created_at       TIMESTAMP NOT NULL,
     updated_at       TIMESTAMP NOT NULL
