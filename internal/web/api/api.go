@@ -61,6 +61,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.intake(a)
 	h.cases(a)
 	h.measures(a)
+	h.supervision(a)
 	h.kpis(a)
 	h.reports(a) // reports.go: the weekly bulletin, the KPI table export
 	h.board(a)   // board.go: the trend, the rankings and the command-center board
