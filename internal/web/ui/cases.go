@@ -338,6 +338,7 @@ type caseView struct {
 	Funds       *fundsView       // the 案款 section (funds.go)
 	Campaigns   *campaignsBlock  // the case's mass-claim campaigns (campaigns.go), nil when none and none may be created
 	Zhongben    *zhongbenView    // the 终本 conditions and the measures on file
+	Supervision *caseSupView     // the case's supervision items (supervision.go)
 }
 
 // zhongbenView is the case page's 终本 section: the gate's list of what is
@@ -440,6 +441,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		}
 	}
 	if v.Zhongben, err = u.zhongbenSection(r, c, v.Open, failed, form); err != nil {
+		return err
+	}
+	if v.Supervision, err = u.caseSupervision(r, p, c); err != nil {
 		return err
 	}
 	for _, s := range []string{cases.StatusInProgress, cases.StatusSuspended, cases.StatusDeferred} {

@@ -196,6 +196,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerCampaigns(mux)   // campaigns.go: mass-claim campaigns (涉众) for the court's staff
 	u.registerMassPublic(mux)  // massclaim_public.go: the public registration and the participant's own page (/m/…)
 	u.registerBoard(mux)       // board.go: the command-center board and its wall screen (指挥大屏)
+	u.registerSupervision(mux) // supervision.go: items, lists, rules (督办)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -273,6 +274,7 @@ func navFor(p *access.Principal) []nav {
 		items = append(items, nav{"kpis", "执行指标", "/kpis"})
 		items = append(items, nav{"board", "指挥大屏", "/board"})
 		items = append(items, nav{"reports", "周通报", "/reports/weekly"})
+		items = append(items, nav{"supervision", "督办", "/supervision"})
 	}
 	if p.Can(access.FieldManage) {
 		items = append(items, nav{"field", "外勤事务", "/field-tasks"})
