@@ -97,20 +97,65 @@ func Trend(ctx context.Context, q store.Querier, in TrendQuery) (*TrendSeries, e
 	if span > MaxTrendDays {
 		return nil, apperr.InvalidField("period_too_long", "query.from", "趋势的期间不能超过 10 年")
 	}
-	out := &TrendSeries{From: in.From, To: in.To, Interval: Daily}
-	if span > DailyTrendDays {
+	days, err := dailyCounts(ctx, q, cond, args, in.From, in.To)
+	if err != nil {
+		return nil, err
+	}
+	return series(in.From, in.To, days), nil
+}
+
+// dayCounts is what the enforcement case types (Row.All) received and
+// closed on one day.
+type dayCounts struct {
+	Day legal.Date
+	Counts
+}
+
+// dailyCounts sums case_stats by day over the enforcement case types for
+// the courts cond selects, from (unbounded when zero) to to, in one GROUP
+// BY day: at most one row a day, in order.
+func dailyCounts(ctx context.Context, q store.Querier, cond string, args []any, from, to legal.Date) ([]dayCounts, error) {
+	if !from.IsZero() {
+		cond += " AND s.day >= ?"
+		args = append(args, from)
+	}
+	rows, err := q.Query(ctx, `SELECT s.day, SUM(s.received), SUM(s.closed), SUM(s.closed_performed), SUM(s.closed_actual),
+		SUM(s.closed_zhongben), SUM(s.closed_in_term), SUM(s.closed_days), SUM(s.closed_claim_fen), SUM(s.closed_recovered_fen)
+		FROM case_stats s WHERE `+cond+` AND s.case_type IN (`+typeList(EnforcementTypes)+`) AND s.day <= ?
+		GROUP BY s.day ORDER BY s.day`, append(args, to)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dayCounts
+	for rows.Next() {
+		var d dayCounts
+		c := &d.Counts
+		if err := rows.Scan(&d.Day, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm,
+			&c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// series makes the trend of from … to out of daily counts: every day (or,
+// beyond DailyTrendDays, every week) present, in order.
+func series(from, to legal.Date, days []dayCounts) *TrendSeries {
+	out := &TrendSeries{From: from, To: to, Interval: Daily}
+	if to.Sub(from)+1 > DailyTrendDays {
 		out.Interval = Weekly
 	}
-	// The points first, all zero; the rows then add to the point of their
-	// day.
+	// The points first, all zero; the days then add to their point.
 	index := map[legal.Date]int{}
-	for d := in.From; !d.After(in.To); {
+	for d := from; !d.After(to); {
 		end := d
 		if out.Interval == Weekly {
 			sinceMonday := (int(d.Weekday()) + 6) % 7
 			end = d.AddDays(6 - sinceMonday) // the Sunday of d's week
-			if end.After(in.To) {
-				end = in.To
+			if end.After(to) {
+				end = to
 			}
 		}
 		for x := d; !x.After(end); x = x.AddDays(1) {
@@ -119,30 +164,18 @@ func Trend(ctx context.Context, q store.Querier, in TrendQuery) (*TrendSeries, e
 		out.Points = append(out.Points, TrendPoint{From: d, To: end})
 		d = end.AddDays(1)
 	}
-	rows, err := q.Query(ctx, `SELECT s.day, SUM(s.received), SUM(s.closed), SUM(s.closed_in_term), SUM(s.closed_recovered_fen)
-		FROM case_stats s WHERE `+cond+` AND s.case_type IN (`+typeList(EnforcementTypes)+`) AND s.day >= ? AND s.day <= ?
-		GROUP BY s.day ORDER BY s.day`, append(args, in.From, in.To)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var day legal.Date
-		var c TrendPoint
-		if err := rows.Scan(&day, &c.Received, &c.Closed, &c.ClosedInTerm, &c.RecoveredFen); err != nil {
-			return nil, err
-		}
-		i, ok := index[day]
+	for _, d := range days {
+		i, ok := index[d.Day]
 		if !ok {
 			continue
 		}
 		pt := &out.Points[i]
-		pt.Received += c.Received
-		pt.Closed += c.Closed
-		pt.ClosedInTerm += c.ClosedInTerm
-		pt.RecoveredFen += c.RecoveredFen
+		pt.Received += d.Received
+		pt.Closed += d.Closed
+		pt.ClosedInTerm += d.ClosedInTerm
+		pt.RecoveredFen += d.ClosedRecoveredFen
 	}
-	return out, rows.Err()
+	return out
 }
 
 func typeList(types []string) string { return `'` + strings.Join(types, `', '`) + `'` }
@@ -193,34 +226,49 @@ type RankQuery struct {
 // no team or handler (未分配) are not ranked; ties go to the group that
 // closed more, then by key.
 func Ranking(ctx context.Context, q store.Querier, in RankQuery) ([]Row, error) {
-	if in.Order == "" {
-		in.Order = OrderClosed
-	}
-	if OrderLabel(in.Order) == "" {
-		return nil, apperr.InvalidField("invalid_order", "query.order", "排名指标应为 closed、closure_rate、mean_days 或 recovered")
+	var err error
+	if in.Order, in.Limit, err = rankParams(in.Order, in.Limit); err != nil {
+		return nil, err
 	}
 	switch in.GroupBy {
 	case ByCourt, ByTeam, ByHandler:
 	default:
 		return nil, apperr.InvalidField("invalid_group_by", "query.by", "排名对象应为 court、team 或 handler")
 	}
-	if in.Limit == 0 {
-		in.Limit = DefaultRankLimit
-	}
-	if in.Limit < 0 || in.Limit > MaxRankLimit {
-		return nil, apperr.InvalidField("invalid_limit", "query.limit", "排名条数应在 1 到 100 之间")
-	}
 	rows, err := Figures(ctx, q, in.Query)
 	if err != nil {
 		return nil, err
 	}
-	ranked := rows[:0]
+	return rank(rows, in.Order, in.Limit), nil
+}
+
+// rankParams checks a ranking's order and length, with their defaults.
+func rankParams(order Order, limit int) (Order, int, error) {
+	if order == "" {
+		order = OrderClosed
+	}
+	if OrderLabel(order) == "" {
+		return "", 0, apperr.InvalidField("invalid_order", "query.order", "排名指标应为 closed、closure_rate、mean_days 或 recovered")
+	}
+	if limit == 0 {
+		limit = DefaultRankLimit
+	}
+	if limit < 0 || limit > MaxRankLimit {
+		return "", 0, apperr.InvalidField("invalid_limit", "query.limit", "排名条数应在 1 到 100 之间")
+	}
+	return order, limit, nil
+}
+
+// rank orders rows by a measure and keeps the first limit, as Ranking
+// tells.
+func rank(rows []Row, order Order, limit int) []Row {
+	ranked := make([]Row, 0, len(rows))
 	for _, r := range rows {
 		a := r.All
 		switch {
 		case r.Unowned:
-		case in.Order == OrderClosureRate && a.PendingStart+a.Received == 0:
-		case in.Order == OrderMeanDays && a.Closed == 0:
+		case order == OrderClosureRate && a.PendingStart+a.Received == 0:
+		case order == OrderMeanDays && a.Closed == 0:
 		default:
 			ranked = append(ranked, r)
 		}
@@ -228,7 +276,7 @@ func Ranking(ctx context.Context, q store.Querier, in RankQuery) ([]Row, error) 
 	slices.SortFunc(ranked, func(x, y Row) int {
 		a, b := x.All, y.All
 		var c int
-		switch in.Order {
+		switch order {
 		case OrderClosureRate: // a.Closed/(a.PendingStart+a.Received), higher first, compared without division
 			c = cmp.Compare(b.Closed*(a.PendingStart+a.Received), a.Closed*(b.PendingStart+b.Received))
 		case OrderMeanDays: // a.ClosedDays/a.Closed, lower first
@@ -244,5 +292,5 @@ func Ranking(ctx context.Context, q store.Querier, in RankQuery) ([]Row, error) 
 		}
 		return c
 	})
-	return ranked[:min(len(ranked), in.Limit)], nil
+	return ranked[:min(len(ranked), limit)]
 }

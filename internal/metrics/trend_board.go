@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,14 +23,14 @@ type BoardQuery struct {
 	Limit   int        // each ranking's length; default DefaultRankLimit
 }
 
-// Headline is the total of a period up to the board's day with the total
-// of the period before it, for the change.
+// Headline is a period up to the board's day with the period before it,
+// for the change: their figures over the enforcement case types (Row.All).
 type Headline struct {
 	Period           string // "today", "month" or "year"
 	Label, Compare   string // "今日", "较昨日"
 	From, To         legal.Date
 	PrevFrom, PrevTo legal.Date
-	Now, Prev        Row
+	Now, Prev        Period
 }
 
 // Ranked is one ranking of the board with the names of its groups.
@@ -54,51 +55,62 @@ type Board struct {
 	Rankings         []Ranked
 }
 
-// BoardOf answers the board of in.On, under the scope rules of Figures.
+// BoardOf answers the board of in.On, under the scope rules of Figures, in
+// two reads of case_stats: the days up to in.On (the headlines and the
+// trend) and this year's figures by court, team and handler together (the
+// rankings); each agrees with what Figures, Trend and Ranking answer.
 func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error) {
 	p, err := access.Must(ctx)
 	if err != nil {
 		return nil, err
 	}
 	on := in.On
-	if _, _, err := scopeFilter(ctx, on, on, in.CourtID); err != nil {
+	cond, args, err := scopeFilter(ctx, on, on, in.CourtID)
+	if err != nil {
 		return nil, err
 	}
-	if in.Order == "" {
-		in.Order = OrderClosed
+	order, limit, err := rankParams(in.Order, in.Limit)
+	if err != nil {
+		return nil, err
 	}
-	b := &Board{On: on, CourtID: in.CourtID, Order: in.Order}
+	b := &Board{On: on, CourtID: in.CourtID, Order: order}
+	days, err := dailyCounts(ctx, q, cond, args, legal.Date{}, on)
+	if err != nil {
+		return nil, err
+	}
+	period := func(from, to legal.Date) Period {
+		var out Period
+		for _, d := range days {
+			if d.Day.Before(from) {
+				out.PendingStart += d.Received - d.Closed
+			} else if !d.Day.After(to) {
+				out.Counts = out.Add(d.Counts)
+			}
+		}
+		return out
+	}
 	month, year := legal.NewDate(on.Year(), on.Month(), 1), legal.NewDate(on.Year(), time.January, 1)
 	for _, h := range []Headline{
 		{Period: "today", Label: "今日", Compare: "较昨日", From: on, To: on, PrevFrom: on.AddDays(-1), PrevTo: on.AddDays(-1)},
 		{Period: "month", Label: "本月", Compare: "较上月同期", From: month, To: on, PrevFrom: month.AddMonths(-1), PrevTo: on.AddMonths(-1)},
 		{Period: "year", Label: "本年", Compare: "较去年同期", From: year, To: on, PrevFrom: year.AddYears(-1), PrevTo: on.AddYears(-1)},
 	} {
-		for _, x := range []struct {
-			from, to legal.Date
-			into     *Row
-		}{{h.From, h.To, &h.Now}, {h.PrevFrom, h.PrevTo, &h.Prev}} {
-			rows, err := Figures(ctx, q, Query{From: x.from, To: x.to, GroupBy: ByCourt, CourtID: in.CourtID})
-			if err != nil {
-				return nil, err
-			}
-			*x.into = Total(rows)
-		}
+		h.Now, h.Prev = period(h.From, h.To), period(h.PrevFrom, h.PrevTo)
 		b.Headlines = append(b.Headlines, h)
 	}
-	if b.Trend, err = Trend(ctx, q, TrendQuery{From: on.AddDays(1 - BoardTrendDays), To: on, CourtID: in.CourtID}); err != nil {
-		return nil, err
-	}
+	b.Trend = series(on.AddDays(1-BoardTrendDays), on, days)
+
 	b.RankFrom, b.RankTo = year, on
 	groups := []GroupBy{ByTeam, ByHandler}
 	if courts, all := p.VisibleCourts(); in.CourtID == uuid.Nil && (all || len(courts) > 1) {
 		groups = append([]GroupBy{ByCourt}, groups...)
 	}
+	grouped, err := figuresByOwner(ctx, q, cond, args, year, on)
+	if err != nil {
+		return nil, err
+	}
 	for _, by := range groups {
-		rows, err := Ranking(ctx, q, RankQuery{Query: Query{From: year, To: on, GroupBy: by, CourtID: in.CourtID}, Order: in.Order, Limit: in.Limit})
-		if err != nil {
-			return nil, err
-		}
+		rows := rank(grouped[by], order, limit)
 		labels, err := Labels(ctx, q, by, rows)
 		if err != nil {
 			return nil, err
@@ -106,4 +118,65 @@ func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error
 		b.Rankings = append(b.Rankings, Ranked{By: by, Rows: rows, Labels: labels})
 	}
 	return b, nil
+}
+
+// figuresByOwner answers what Figures answers grouped by court, by team and
+// by handler, in one read grouped by all three.
+func figuresByOwner(ctx context.Context, q store.Querier, cond string, args []any, from, to legal.Date) (map[GroupBy][]Row, error) {
+	sum := func(types []string, expr string) string {
+		return `SUM(CASE WHEN s.case_type IN (` + typeList(types) + `) THEN ` + expr + ` ELSE 0 END)`
+	}
+	var sel []string
+	var selArgs []any
+	for _, types := range [][]string{EnforcementTypes, FirstTypes} {
+		sel = append(sel, sum(types, `CASE WHEN s.day < ? THEN s.received - s.closed ELSE 0 END`))
+		selArgs = append(selArgs, from)
+		for _, c := range []string{"received", "closed", "closed_performed", "closed_actual", "closed_zhongben", "closed_in_term", "closed_days",
+			"closed_claim_fen", "closed_recovered_fen"} {
+			sel = append(sel, sum(types, `CASE WHEN s.day >= ? THEN s.`+c+` ELSE 0 END`))
+			selArgs = append(selArgs, from)
+		}
+	}
+	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, `+strings.Join(sel, ", ")+` FROM case_stats s WHERE `+cond+`
+		AND s.day <= ? GROUP BY s.court_id, s.team_id, s.handler_id`, append(append(selArgs, args...), to)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	sums := map[GroupBy]map[uuid.UUID]*Row{ByCourt: {}, ByTeam: {}, ByHandler: {}}
+	for rs.Next() {
+		var court, team, handler uuid.UUID
+		var r Row
+		dest := []any{&court, &team, &handler}
+		for _, per := range []*Period{&r.All, &r.First} {
+			c := &per.Counts
+			dest = append(dest, &per.PendingStart, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm,
+				&c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen)
+		}
+		if err := rs.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for by, id := range map[GroupBy]uuid.UUID{ByCourt: court, ByTeam: team, ByHandler: handler} {
+			t := sums[by][id]
+			if t == nil {
+				t = &Row{Key: id.String(), Unowned: id == uuid.Nil}
+				sums[by][id] = t
+			}
+			t.All.PendingStart += r.All.PendingStart
+			t.First.PendingStart += r.First.PendingStart
+			t.All.Counts, t.First.Counts = t.All.Add(r.All.Counts), t.First.Add(r.First.Counts)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	out := map[GroupBy][]Row{}
+	for by, m := range sums {
+		for _, r := range m {
+			if r.All.PendingStart != 0 || r.All.Counts != (Counts{}) { // as Figures leaves out a group with nothing
+				out[by] = append(out[by], *r)
+			}
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -326,17 +327,17 @@ func TestBoard(t *testing.T) {
 			t.Fatalf("board: %+v", b)
 		}
 		today, month, year := b.Headlines[0], b.Headlines[1], b.Headlines[2]
-		if today.Period != "today" || today.From != on || today.PrevFrom != on.AddDays(-1) || today.Now.All.Closed != 1 ||
-			today.Now.All.ClosedRecoveredFen != 9_000_00 || today.Prev.All.Closed != 0 {
+		if today.Period != "today" || today.From != on || today.PrevFrom != on.AddDays(-1) || today.Now.Closed != 1 ||
+			today.Now.ClosedRecoveredFen != 9_000_00 || today.Prev.Closed != 0 {
 			t.Errorf("today: %+v", today)
 		}
 		if month.From != legal.NewDate(2026, time.March, 1) || month.PrevFrom != legal.NewDate(2026, time.February, 1) ||
-			month.PrevTo != legal.NewDate(2026, time.February, 14) || month.Now.All.Received != 6 || month.Now.All.Closed != 5 ||
-			month.Now.All.ClosedInTerm != 4 || month.Now.All.PendingStart != 1 || month.Prev.All.Received != 0 {
+			month.PrevTo != legal.NewDate(2026, time.February, 14) || month.Now.Received != 6 || month.Now.Closed != 5 ||
+			month.Now.ClosedInTerm != 4 || month.Now.PendingStart != 1 || month.Prev.Received != 0 {
 			t.Errorf("month: %+v", month)
 		}
 		// The year: 禅城's old case was filed in January.
-		if year.From != legal.NewDate(2026, time.January, 1) || year.Now.All.Received != 7 || year.Now.All.Closed != 5 ||
+		if year.From != legal.NewDate(2026, time.January, 1) || year.Now.Received != 7 || year.Now.Closed != 5 ||
 			year.PrevTo != legal.NewDate(2025, time.March, 14) {
 			t.Errorf("year: %+v", year)
 		}
@@ -351,6 +352,16 @@ func TestBoard(t *testing.T) {
 		if strings.Join(by, ",") != "court,team,handler" || len(b.Rankings[0].Rows) != 2 || b.Rankings[0].Labels[d.sanshui.String()] != "佛山市三水区人民法院" {
 			t.Errorf("rankings: %v %+v", by, b.Rankings[0])
 		}
+		// The board agrees with Figures, Trend and Ranking asked one by one.
+		for _, ctx := range []context.Context{d.city, d.basic, d.outsider} {
+			for _, order := range []metrics.Order{metrics.OrderClosed, metrics.OrderClosureRate, metrics.OrderMeanDays, metrics.OrderRecovered} {
+				for _, day := range []legal.Date{on, d0.AddDays(3), d0.AddDays(40), d0.AddYears(1)} {
+					boardAgrees(t, ctx, db, metrics.BoardQuery{On: day, Order: order, Limit: 2})
+				}
+			}
+		}
+		boardAgrees(t, d.city, db, metrics.BoardQuery{On: on, CourtID: d.sanshui})
+
 		// 三水's judge: no ranking of courts; only 三水's figures (A2's 执恢
 		// case closes after the board's day).
 		bs, err := metrics.BoardOf(d.basic, db, metrics.BoardQuery{On: on, Order: metrics.OrderRecovered, Limit: 1})
@@ -358,12 +369,12 @@ func TestBoard(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(bs.Rankings) != 2 || bs.Rankings[0].By != metrics.ByTeam || len(bs.Rankings[1].Rows) != 1 ||
-			bs.Rankings[1].Rows[0].Key != d.judgeA1.String() || bs.Headlines[1].Now.All.Closed != 3 || bs.Headlines[0].Now.All.Closed != 0 {
+			bs.Rankings[1].Rows[0].Key != d.judgeA1.String() || bs.Headlines[1].Now.Closed != 3 || bs.Headlines[0].Now.Closed != 0 {
 			t.Errorf("三水's board: %+v", bs)
 		}
 		// One court chosen by the city: no ranking of courts either.
 		if bc, err := metrics.BoardOf(d.city, db, metrics.BoardQuery{On: on, CourtID: d.chancheng}); err != nil || len(bc.Rankings) != 2 ||
-			bc.Headlines[0].Now.All.Closed != 1 {
+			bc.Headlines[0].Now.Closed != 1 {
 			t.Errorf("禅城 chosen: %+v %v", bc, err)
 		}
 		_, err = metrics.BoardOf(d.basic, db, metrics.BoardQuery{On: on, CourtID: d.chancheng})
@@ -373,4 +384,42 @@ func TestBoard(t *testing.T) {
 		_, err = metrics.BoardOf(d.city, db, metrics.BoardQuery{On: on, Order: "moon"})
 		wantErr(t, "an unknown order", err, apperr.Invalid, "invalid_order")
 	})
+}
+
+// boardAgrees checks a board against Figures, Trend and Ranking.
+func boardAgrees(t *testing.T, ctx context.Context, db *store.DB, in metrics.BoardQuery) {
+	t.Helper()
+	b, err := metrics.BoardOf(ctx, db, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := func(from, to legal.Date) metrics.Period {
+		rows, err := metrics.Figures(ctx, db, metrics.Query{From: from, To: to, GroupBy: metrics.ByCourt, CourtID: in.CourtID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return metrics.Total(rows).All
+	}
+	for _, h := range b.Headlines {
+		if now, prev := total(h.From, h.To), total(h.PrevFrom, h.PrevTo); h.Now != now || h.Prev != prev {
+			t.Errorf("%s %s: board %+v %+v, Figures %+v %+v", in.On, h.Period, h.Now, h.Prev, now, prev)
+		}
+	}
+	tr, err := metrics.Trend(ctx, db, metrics.TrendQuery{From: b.Trend.From, To: b.Trend.To, CourtID: in.CourtID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tr.Points, b.Trend.Points) {
+		t.Errorf("%s: the board's trend differs from Trend", in.On)
+	}
+	for _, r := range b.Rankings {
+		want, err := metrics.Ranking(ctx, db, metrics.RankQuery{Query: metrics.Query{From: b.RankFrom, To: b.RankTo, GroupBy: r.By,
+			CourtID: in.CourtID}, Order: in.Order, Limit: in.Limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r.Rows, want) {
+			t.Errorf("%s by %s ordered by %s: board %+v, Ranking %+v", in.On, r.By, in.Order, r.Rows, want)
+		}
+	}
 }

@@ -82,8 +82,7 @@ type HeadlineFiguresOut struct {
 	RecoveredFen int64    `json:"recovered_fen" doc:"执行到位金额（分，期间内结案案件）"`
 }
 
-func headlineFigures(r metrics.Row) HeadlineFiguresOut {
-	a := r.All
+func headlineFigures(a metrics.Period) HeadlineFiguresOut {
 	return HeadlineFiguresOut{Received: a.Received, Closed: a.Closed, ClosureRate: ratio(a.Closed, a.PendingStart+a.Received),
 		CloseReceive: ratio(a.Closed, a.Received), InTermRate: ratio(a.ClosedInTerm, a.Closed), RecoveredFen: a.ClosedRecoveredFen}
 }

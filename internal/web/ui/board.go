@@ -202,7 +202,7 @@ func (v *boardView) fill(b *metrics.Board) {
 	court := v.CourtID
 	for _, h := range b.Headlines {
 		from, to := h.From.String(), h.To.String()
-		n, pr := h.Now.All, h.Prev.All
+		n, pr := h.Now, h.Prev
 		kpis := queryURL("/kpis", "from", from, "to", to, "group_by", "court")
 		closed := queryURL("/cases", "court", court, "closed_from", from, "closed_to", to)
 		per := boardPeriod{Key: h.Period, Label: h.Label, Compare: h.Compare, From: from, To: to}
