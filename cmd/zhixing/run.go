@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os/user"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -20,9 +21,11 @@ import (
 	"github.com/zhixing-court/zhixing/internal/auth"
 	"github.com/zhixing-court/zhixing/internal/config"
 	"github.com/zhixing-court/zhixing/internal/funds"
+	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/org"
 	"github.com/zhixing-court/zhixing/internal/page"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 	"github.com/zhixing-court/zhixing/internal/textutil"
 	"github.com/zhixing-court/zhixing/internal/triage"
 )
@@ -49,6 +52,9 @@ const usage = `zhixing — 执行事务平台
   zhixing funds verify                  核验案款账：每笔转账借贷平衡、各分户余额与分录相符、专户与各分户合计相等
   zhixing metrics verify                核验执行指标的累计数：按全部案件重新计算，须与实时累计一致
   zhixing metrics rebuild               按全部案件重新计算执行指标的累计数并替换
+  zhixing supervise scan [--date YYYY-MM-DD]
+                                        执行督办日常扫描：到期的节点发起或预警督办，逾期未答复的逐级升级
+  zhixing supervise rewatch --court 代字  用本院正在执行的督办规则重新评估全部在办对象
   zhixing bench intake [--cases N] [--runs N]
                                         在临时数据库上测量立案性能（PERFORMANCE.md P1）
   zhixing bench inquiry [--cases N[,M]] [--faults] [--unlimited]
@@ -121,6 +127,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitUsage
 		}
 		return e.metrics(rest[0], rest[1:])
+	case "supervise":
+		if len(rest) == 0 || rest[0] != "scan" && rest[0] != "rewatch" {
+			fmt.Fprint(stderr, "用法：zhixing supervise scan|rewatch [参数]\n")
+			return exitUsage
+		}
+		return e.supervise(rest[0], rest[1:])
 	case "bench":
 		return e.bench(rest)
 	case "sim":
@@ -487,6 +499,47 @@ func (e *env) metrics(what string, args []string) int {
 	default:
 		fmt.Fprintf(e.stdout, "执行指标完好：%d 件案件、%d 组，实时累计与重新计算一致。\n", rep.Cases, rep.Buckets)
 	}
+	return exitOK
+}
+
+// supervise runs the daily supervision scan or re-reads a court's open
+// subjects with its rules.
+func (e *env) supervise(what string, args []string) int {
+	var day, court string
+	a, ctx, code := e.ready("supervise "+what, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&day, "date", "", "扫描日期（默认今天）")
+		fs.StringVar(&court, "court", "", "法院代字")
+	})
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	var c supervise.Counts
+	var err error
+	switch what {
+	case "scan":
+		today := legal.Today(time.Now())
+		if day != "" {
+			if today, err = legal.ParseDate(day); err != nil {
+				return e.fail("日期应为 YYYY-MM-DD：%s", day)
+			}
+		}
+		c, err = supervise.Scan(ctx, a.DB, today)
+	default:
+		if court == "" {
+			return e.fail("请用 --court 指定法院代字")
+		}
+		ct, cerr := org.CourtByCode(ctx, a.DB, court)
+		if cerr != nil {
+			return e.fail("没有代字为 %s 的法院", court)
+		}
+		c, err = supervise.Rewatch(ctx, a.DB, ct.ID)
+	}
+	if err != nil {
+		return e.fail("中断：%v", err)
+	}
+	fmt.Fprintf(e.stdout, "督办%s完成：查看 %d 个对象，发起 %d 项、预警 %d 项、自动消除 %d 项、升级 %d 项。\n",
+		map[string]string{"scan": "扫描", "rewatch": "重新评估"}[what], c.Subjects, c.Raised, c.Warned, c.Cleared, c.Escalated)
 	return exitOK
 }
 

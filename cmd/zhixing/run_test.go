@@ -266,3 +266,23 @@ func TestFundsVerify(t *testing.T) {
 		})
 	}
 }
+
+func TestSuperviseCommands(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	zhixing(t, ctx, "", nil, "supervise").must(t, exitUsage, "supervise scan|rewatch")
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			dsn := storetest.NewDSN(t, e)
+			z := func(args ...string) result {
+				return zhixing(t, ctx, "", nil, append(args, "--db", dsn, "--data-dir", t.TempDir())...)
+			}
+			z("supervise", "scan", "--date", "2026-12-01").must(t, exitOK, "督办扫描完成：查看 0 个对象")
+			z("supervise", "scan", "--date", "12/01").must(t, exitFail, "日期应为 YYYY-MM-DD")
+			z("supervise", "rewatch", "--court", "粤0607").must(t, exitOK, "督办重新评估完成")
+			z("supervise", "rewatch", "--court", "火星").must(t, exitFail, "没有代字为 火星 的法院")
+			z("supervise", "rewatch").must(t, exitFail, "--court")
+		})
+	}
+}
