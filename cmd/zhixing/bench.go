@@ -23,9 +23,11 @@ const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpup
                             [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
       zhixing bench ledger [--transfers N] [--workers N] [--courts N] [--runs N] [--db 连接串] [--data-dir 目录]
       zhixing bench claims [--duration 5s] [--workers N] [--cases N] [--db 连接串] [--data-dir 目录]
+      zhixing bench scan [--due N] [--sizes N,M…] [--runs N] [--db 连接串] [--data-dir 目录]
   intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）；
   ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）；
-  claims：测量 P6（经 HTTP 读取案件、涉众登记，与最简 net/http 处理器比较，并在七成最大速率下测 p99）。
+  claims：测量 P6（经 HTTP 读取案件、涉众登记，与最简 net/http 处理器比较，并在七成最大速率下测 p99）；
+  scan：测量 P2（到期案件数不变、在办案件由少到多时督办日常扫描的用时）。
   SQLite 在数据目录中新建临时文件，PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；
   结束后删除。--db 所指的数据库本身不会被读写。
 `
@@ -39,6 +41,9 @@ func (e *env) bench(args []string) int {
 	}
 	if len(args) > 0 && args[0] == "claims" {
 		return e.benchClaims(args[1:])
+	}
+	if len(args) > 0 && args[0] == "scan" {
+		return e.benchScan(args[1:])
 	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprint(e.stderr, benchUsage)
@@ -384,5 +389,58 @@ func (e *env) benchClaims(args []string) int {
 	if rep.CaseRead.Errors+rep.Register.Errors > 0 {
 		return exitFail
 	}
+	return exitOK
+}
+
+// benchScan is `zhixing bench scan`: P2, the supervision scan at growing
+// open populations with the same cases due.
+func (e *env) benchScan(args []string) int {
+	fs := flag.NewFlagSet("zhixing bench scan", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	due := fs.Int("due", 2000, "扫描当日到期的案件数")
+	sizes := fs.String("sizes", "1000000,10000000", "在办案件规模，逗号分隔，从小到大")
+	runs := fs.Int("runs", 3, "每个规模的轮数；报告取中位数")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return exitUsage
+	}
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 0 || len(ns) > 0 && n <= ns[len(ns)-1] {
+			fmt.Fprint(e.stderr, benchUsage)
+			return exitUsage
+		}
+		ns = append(ns, n)
+	}
+	if *due < 1 || *runs < 1 || len(ns) == 0 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitUsage
+	}
+	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
+		}
+	}()
+	fmt.Fprintf(e.stdout, "P2 督办扫描基准：%s，%d 核，到期 %d 件，在办 %s 件，每个规模 %d 轮\n", db.Engine().Label(), runtime.NumCPU(), *due, *sizes, *runs)
+	rep, err := bench.Scan(e.ctx, db, bench.ScanOptions{Due: *due, Sizes: ns, Runs: *runs, Progress: e.stdout})
+	if err != nil {
+		return e.fail("基准中断：%v", err)
+	}
+	fmt.Fprintf(e.stdout, "\n| engine | open cases | due | scan | per due case | items raised |\n|---|---|---|---|---|---|\n")
+	for _, p := range rep.Points {
+		fmt.Fprintf(e.stdout, "| %s | %d | %d | %s | %s | %d |\n", rep.Engine, p.Open, rep.Due, p.Scan.Elapsed.Round(time.Millisecond),
+			p.Scan.PerOp().Round(time.Microsecond), p.Raised)
+	}
+	fmt.Fprintf(e.stdout, "\nP2：最大规模与最小规模的扫描用时之比 %.2f（目标 ≤ 1.5）\n", rep.Ratio())
 	return exitOK
 }

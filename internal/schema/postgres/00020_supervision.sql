@@ -36,7 +36,9 @@ CREATE TABLE supervision_watches (
     due_on       DATE NOT NULL,
     PRIMARY KEY (subject_kind, subject_id)
 );
-CREATE INDEX supervision_watches_due ON supervision_watches (due_on);
+CREATE INDEX supervision_watches_due ON supervision_watches (due_on, subject_kind, subject_id);
+-- The case a 执恢 case restores: its facts read the restoration (ZB-8).
+CREATE INDEX cases_origin ON cases (origin_case_id) WHERE origin_case_id IS NOT NULL;
 
 CREATE TABLE supervision_lists (
     id             UUID PRIMARY KEY,
@@ -129,6 +131,7 @@ ALTER TABLE case_measures ADD CONSTRAINT case_measures_kind_check CHECK (kind IN
     'zhongben_uploaded', 'zhongben_removed'));
 
 -- +goose Down
+DROP INDEX cases_origin;
 DROP TABLE supervision_events;
 DROP TABLE supervision_items;
 DROP TABLE supervision_lists;

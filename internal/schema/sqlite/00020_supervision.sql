@@ -36,7 +36,9 @@ CREATE TABLE supervision_watches (
     due_on       TEXT NOT NULL,
     PRIMARY KEY (subject_kind, subject_id)
 );
-CREATE INDEX supervision_watches_due ON supervision_watches (due_on);
+CREATE INDEX supervision_watches_due ON supervision_watches (due_on, subject_kind, subject_id);
+-- The case a 执恢 case restores: its facts read the restoration (ZB-8).
+CREATE INDEX cases_origin ON cases (origin_case_id) WHERE origin_case_id IS NOT NULL;
 
 CREATE TABLE supervision_lists (
     id             TEXT PRIMARY KEY,
@@ -147,6 +149,7 @@ ALTER TABLE case_measures_new RENAME TO case_measures;
 CREATE INDEX case_measures_case ON case_measures (case_id, created_at);
 
 -- +goose Down
+DROP INDEX cases_origin;
 DROP TABLE supervision_events;
 DROP TABLE supervision_items;
 DROP TABLE supervision_lists;
