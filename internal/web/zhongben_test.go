@@ -168,6 +168,7 @@ func TestZhongbenGate(t *testing.T) {
 				http.StatusUnprocessableEntity},
 			{"the president's approval by a judge", judge, map[string]any{"kind": "president_approval", "done_on": today}, http.StatusForbidden},
 			{"a clerk", clerk, map[string]any{"kind": "notice_served", "done_on": today}, http.StatusForbidden},
+			{"the 终本 database entry on an open case", judge, map[string]any{"kind": "zhongben_uploaded", "done_on": today}, http.StatusConflict},
 			{"another court", outsider, map[string]any{"kind": "notice_served", "done_on": today}, http.StatusNotFound},
 		} {
 			if r := env.Do(t, http.MethodPost, measures, bad.token, bad.body); r.Status != bad.status {
@@ -236,6 +237,21 @@ func TestZhongbenGate(t *testing.T) {
 		}
 		if r := env.Do(t, http.MethodPost, measures, judge, map[string]any{"kind": "on_site", "done_on": today}); r.Status != http.StatusConflict {
 			t.Errorf("a measure on a closed case: %d %s", r.Status, r.Body)
+		}
+
+		// ZB-8: the entry into the 终本 database is a supervised node 7
+		// days after closing; recording it clears the item.
+		scanOn(t, db, legal.Today(time.Now()).AddDays(12))
+		items := liveRules(supItems(t, env, judge, url.Values{"case_id": {c.ID}}))
+		up, ok := items["zhongben_upload"]
+		if !ok || up.Module != "zhongben" || up.Status != "open" {
+			t.Fatalf("after 终本 without the database entry: %+v", items)
+		}
+		if r := env.Do(t, http.MethodPost, measures, judge, map[string]any{"kind": "zhongben_uploaded", "done_on": today}); r.Status != http.StatusCreated {
+			t.Fatalf("the 终本 database entry: %d %s", r.Status, r.Body)
+		}
+		if got := supItem(t, env, judge, up.ID); got.Status != "closed" || got.CloseReason != "cleared" {
+			t.Fatalf("the upload item after the entry: %+v", got)
 		}
 	})
 }

@@ -346,9 +346,12 @@ type caseView struct {
 type zhongbenView struct {
 	Check    *cases.ZhongbenCheck
 	Measures []*cases.Measure
-	Kinds    []cases.MeasureKindInfo
+	Kinds    []cases.MeasureKindInfo // what may be recorded now
 	Today    string
 	Withdraw string // the measure whose withdrawal was refused
+	// AfterZhongben: the case is closed as 终本 and only the ZB-8 measures
+	// (the 终本 database) may be recorded.
+	AfterZhongben bool
 }
 
 // wholeTimeline is every entry of a case's timeline, oldest first (the case
@@ -794,7 +797,12 @@ func casePartyRole(role string) string {
 // measures on file.
 func (u *UI) zhongbenSection(r *http.Request, c *cases.Case, open bool, failed string, form *caseForm) (*zhongbenView, error) {
 	ctx := r.Context()
-	z := &zhongbenView{Kinds: cases.MeasureKinds(), Today: legal.Today(time.Now()).String()}
+	z := &zhongbenView{Today: legal.Today(time.Now()).String(), AfterZhongben: c.Status == cases.StatusClosed && c.Closure == cases.ClosureZhongben}
+	for _, k := range cases.MeasureKinds() {
+		if k.AfterZhongben == z.AfterZhongben {
+			z.Kinds = append(z.Kinds, k)
+		}
+	}
 	var err error
 	if z.Measures, err = cases.CaseMeasures(ctx, u.DB, c.ID); err != nil {
 		return nil, err
