@@ -12,11 +12,13 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apptest"
+	"github.com/zhixing-court/zhixing/internal/funds"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/intake/sample"
 	"github.com/zhixing-court/zhixing/internal/jobs"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/metrics"
+	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
 	"github.com/zhixing-court/zhixing/internal/supervise"
@@ -459,6 +461,53 @@ func TestSupervisionRuleEditor(t *testing.T) {
 		}
 		if n != 2 {
 			t.Fatalf("items of the new rule: %d of %+v", n, items)
+		}
+	})
+}
+
+// TestSupervisionCaseMoney (NODE-6, FUND-4): money allocated to the
+// applicant and not paid by its deadline raises an item on the creditor's
+// account (案款管理督办); the payout approved takes the money out of the
+// account and clears the item in the same transaction.
+func TestSupervisionCaseMoney(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		staff := intaketest.NewStaff(t, db, "")
+		c := fundsCase(t, staff, 7401, 5_000_00)
+		fundsReadyToPay(t, staff, c)
+		accountItems := func() []*supervise.Item {
+			t.Helper()
+			pg, err := supervise.List(staff.Judge, db, supervise.Filter{CaseID: c.ID, Module: "funds"}, page.Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pg.Items
+		}
+		if len(accountItems()) != 0 {
+			t.Fatal("an item before the deadline")
+		}
+		scanOn(t, db, legal.Today(time.Now()).AddDays(60))
+		items := accountItems()
+		if len(items) != 1 || items[0].Subject.Kind != supervise.SubjectAccount || items[0].RuleID != "funds_overdue" || items[0].Status != "open" ||
+			items[0].Severity != "high" {
+			t.Fatalf("money past its deadline: %+v", items)
+		}
+		dues, err := funds.CaseDues(staff.Judge, db, c.ID)
+		if err != nil || len(dues) != 1 {
+			t.Fatalf("dues: %v %v", dues, err)
+		}
+		var held int64
+		for _, d := range dues {
+			held = d.Account.Balance
+		}
+		o := fundsAsk(t, staff.Judge, db, c, held)
+		if _, err := store.TransactValue(staff.Leader, db, func(ctx context.Context, tx *store.Tx) (*funds.Payout, error) {
+			return funds.DecidePayout(ctx, tx, o.ID, funds.Decision{Approve: true})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if items := accountItems(); len(items) != 1 || items[0].Status != "closed" || items[0].CloseReason != "cleared" {
+			t.Fatalf("after the payout: %+v", items)
 		}
 	})
 }
