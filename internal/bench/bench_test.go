@@ -129,12 +129,15 @@ func TestAPIBench(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	rep, err := bench.API(ctx, db, bench.APIOptions{Duration: 200 * time.Millisecond, Workers: 2, Cases: 5, DataDir: t.TempDir()})
+	rep, err := bench.API(ctx, db, bench.APIOptions{Duration: 400 * time.Millisecond, Workers: 2, Cases: 5, DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, ep := range map[string]bench.Endpoint{"bare": rep.Bare, "case read": rep.CaseRead, "registration": rep.Register} {
-		if ep.Max.Ops == 0 || ep.Errors != 0 || ep.P99 <= 0 {
+		// On a loaded machine the paced phase (70 % of a rate of a few per
+		// second) may fit no request in its window: latency is then absent,
+		// not wrong.
+		if ep.Max.Ops == 0 || ep.Errors != 0 || ep.At70.Ops > 0 && ep.P99 <= 0 {
 			t.Errorf("%s: %+v", name, ep)
 		}
 	}
