@@ -20,7 +20,7 @@ type Filter struct {
 	Lane      string
 	TeamID    uuid.UUID
 	HandlerID uuid.UUID
-	CaseType  string
+	CaseType  string // one case type, or several separated by commas (a KPI's scope)
 	// Q searches by 案号 (any accepted spelling, CASENO-3), by party name
 	// (contains) or by identity number (exact).
 	Q string
@@ -30,7 +30,7 @@ type Filter struct {
 	// ClosedTo those closed in it (both ends included; zero: open-ended),
 	// Closure those closed that way: the cases behind a KPI figure.
 	FiledFrom, FiledTo, ClosedFrom, ClosedTo legal.Date
-	Closure                                  string
+	Closure                                  string // one closure mode, or several separated by commas
 }
 
 // cursorKey is the keyset position of a case list: newest first by id
@@ -73,8 +73,10 @@ func List(ctx context.Context, q store.Querier, f Filter, req page.Request) (pag
 	if f.HandlerID != uuid.Nil {
 		add("c.handler_id = ?", f.HandlerID)
 	}
-	if f.CaseType != "" {
-		add("c.case_type = ?", f.CaseType)
+	if types := splitList(f.CaseType); len(types) == 1 {
+		add("c.case_type = ?", types[0])
+	} else if len(types) > 1 {
+		add("c.case_type IN ("+store.Placeholders(len(types))+")", types...)
 	}
 	if !f.DueBefore.IsZero() {
 		add("c.status <> 'closed' AND c.deadline <= ?", f.DueBefore)
@@ -94,11 +96,13 @@ func List(ctx context.Context, q store.Querier, f Filter, req page.Request) (pag
 	if !f.ClosedTo.IsZero() {
 		add("c.closed_on <= ?", f.ClosedTo)
 	}
-	if f.Closure != "" {
-		if ClosureLabel(f.Closure) == "" {
-			return out, apperr.InvalidField("invalid_closure", "query.closure", "结案方式“"+f.Closure+"”不存在")
+	if closures := splitList(f.Closure); len(closures) > 0 {
+		for _, c := range closures {
+			if ClosureLabel(c.(string)) == "" {
+				return out, apperr.InvalidField("invalid_closure", "query.closure", "结案方式“"+c.(string)+"”不存在")
+			}
 		}
-		add("c.closure = ?", f.Closure)
+		add("c.closure IN ("+store.Placeholders(len(closures))+")", closures...)
 	}
 	if s := strings.TrimSpace(f.Q); s != "" {
 		if n, err := legal.ParseCaseNo(s); err == nil {
@@ -134,6 +138,18 @@ func List(ctx context.Context, q store.Querier, f Filter, req page.Request) (pag
 		return out, err
 	}
 	return page.Trim(items, limit, func(c *Case) any { return cursorKey{c.ID} }), nil
+}
+
+// splitList reads a filter of one value or several separated by commas
+// (the drill-down of a KPI names every case type it counts).
+func splitList(s string) []any {
+	var out []any
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // likeEscaper escapes the wildcards of LIKE (with ESCAPE '\').

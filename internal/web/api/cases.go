@@ -166,7 +166,7 @@ type listCasesInput struct {
 	Lane      string `query:"lane" enum:"fast,ordinary,financial,preservation,restoration_objection"`
 	TeamID    string `query:"team_id"`
 	HandlerID string `query:"handler_id"`
-	CaseType  string `query:"case_type"`
+	CaseType  string `query:"case_type" maxLength:"200" doc:"案件类型代码；多个以逗号分隔（指标下钻：该指标口径计入的类型）"`
 	Q         string `query:"q" maxLength:"100" doc:"案号（任意写法）、当事人名称或证件号码"`
 	DueBefore string `query:"due_before" doc:"只列期满日不晚于此日的未结案件"`
 	// The cases behind a KPI figure (GET /kpis).
@@ -174,7 +174,7 @@ type listCasesInput struct {
 	FiledTo    string `query:"filed_to" doc:"立案日期不晚于"`
 	ClosedFrom string `query:"closed_from" doc:"结案日期不早于（指标下钻：结案）"`
 	ClosedTo   string `query:"closed_to" doc:"结案日期不晚于"`
-	Closure    string `query:"closure" enum:"performed,zhongben,terminated,not_enforced,rejected,cancelled,settlement_long_term" doc:"结案方式"`
+	Closure    string `query:"closure" maxLength:"200" doc:"结案方式：performed、zhongben、terminated、not_enforced、rejected、cancelled、settlement_long_term；多个以逗号分隔"`
 	ListParams
 }
 

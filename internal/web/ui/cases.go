@@ -164,6 +164,11 @@ func (u *UI) casesPage(w http.ResponseWriter, r *http.Request, p *access.Princip
 	if v.CaseTypes, err = org.CaseTypes(ctx, u.DB); err != nil {
 		return err
 	}
+	if strings.Contains(f.CaseType, ",") {
+		// A KPI's drill-down names every case type its metric counts: one
+		// choice of its own, so the other filters keep it.
+		v.CaseTypes = append([]org.CaseType{{Code: f.CaseType, Name: caseTypeWords(f.CaseType, v.CaseTypes)}}, v.CaseTypes...)
+	}
 	return u.render(w, r, status, "cases", "案件", "cases", v)
 }
 
@@ -853,6 +858,21 @@ func (u *UI) withdrawMeasure(w http.ResponseWriter, r *http.Request, p *access.P
 		})
 }
 
+// caseTypeWords names the case types of a comma-separated list.
+func caseTypeWords(list string, all []org.CaseType) string {
+	var names []string
+	for _, code := range strings.Split(list, ",") {
+		name := code
+		for _, t := range all {
+			if t.Code == code {
+				name = t.Name
+			}
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, "、")
+}
+
 // drillDown reads the filters of a KPI drill-down (/kpis links): the
 // court, the filing or closing period and the closure mode; a bad one is
 // dropped with a message.
@@ -880,9 +900,21 @@ func drillDown(q url.Values, f *casesFilter, cf *cases.Filter) []string {
 		*d.keep, *d.to = day.String(), day
 		words = append(words, d.label+" "+day.String())
 	}
-	if c := q.Get("closure"); c != "" && cases.ClosureLabel(c) != "" {
-		f.Closure, cf.Closure = c, c
-		words = append(words, "结案方式 "+cases.ClosureLabel(c))
+	if c := q.Get("closure"); c != "" {
+		// One closure, or several separated by commas (MET-4's 实际执结).
+		var labels []string
+		for _, one := range strings.Split(c, ",") {
+			if l := cases.ClosureLabel(one); l != "" {
+				labels = append(labels, l)
+			} else {
+				labels = nil
+				break
+			}
+		}
+		if labels != nil {
+			f.Closure, cf.Closure = c, c
+			words = append(words, "结案方式 "+strings.Join(labels, "或"))
+		}
 	}
 	f.DrillDown = strings.Join(words, "，")
 	return problems
