@@ -136,7 +136,9 @@ func TestKPIAggregates(t *testing.T) {
 		pg := b.get("/kpis?from=" + from + "&to=" + to + "&group_by=lane")
 		pg.must(t, 200, `id="kpis"`, "结案率", "合计")
 		for _, r := range byLane.Rows {
-			link := "/cases?filed_from=" + from + "&amp;filed_to=" + to + "&amp;lane=" + r.Key
+			// The link names the case types MET-1 counts (MET-0).
+			link := "/cases?case_type=first_enforcement%2Cpreservation_enforcement%2Crestored_enforcement&amp;filed_from=" + from +
+				"&amp;filed_to=" + to + "&amp;lane=" + r.Key
 			pg.must(t, 200, link)
 			cl := b.get("/cases?filed_from=" + from + "&filed_to=" + to + "&lane=" + r.Key)
 			cl.must(t, 200, "指标下钻：立案不早于 "+from)
