@@ -469,3 +469,77 @@ func TestKPIPayoutsAndSupervision(t *testing.T) {
 			must(t, 200, "33.33%", `title="应发放 3 笔"`, "5.0", "50.00%")
 	})
 }
+
+// TestKPIDefinitionsAcrossCourts: a city court's chief sees two courts; the
+// platform's version (reference.manage) applies to the court without its
+// own, the court's own to the other. The answer lists both definitions
+// with their courts and names no single version; each court's row links
+// its own case types, the total, where the courts count differently, none.
+func TestKPIDefinitionsAcrossCourts(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		sanshui, chancheng := intaketest.NewStaff(t, db, "粤0607"), intaketest.NewStaff(t, db, "粤0604")
+		_, chief := env.Token(t, "ac.chief", access.RoleBureauChief, "粤06")
+		_, sys := env.Token(t, "ac.sys", access.RoleSysAdmin, "最高法")
+		_, admin := env.Token(t, "ac.admin", access.RoleCourtAdmin, "粤0607")
+		for i, s := range []*intaketest.Staff{sanshui, chancheng} {
+			c := uiFile(t, s, intaketest.Application(s.CourtID, 7500+i))
+			in := intaketest.Application(s.CourtID, 7510+i)
+			in.CaseType = "preservation_enforcement"
+			p := uiFile(t, s, in)
+			kpiClose(t, s, c, cases.TransitionInput{To: "cancelled", Reason: "申请人撤回申请"})
+			kpiClose(t, s, p, cases.TransitionInput{To: "cancelled", Reason: "申请人撤回申请"})
+		}
+		today := legal.Today(time.Now())
+		since := today.AddDays(-10).String()
+		metric := func(types ...string) []map[string]any {
+			return []map[string]any{{"metric": "MET-1", "case_types": types}}
+		}
+		// The platform: 执 only; 三水: 执 and 执保.
+		if r := env.Do(t, http.MethodPost, "/api/v1/kpi-definitions", admin, map[string]any{"effective_from": since,
+			"metrics": metric("first_enforcement")}); r.Status != http.StatusForbidden {
+			t.Errorf("a court admin setting the platform's: %d", r.Status)
+		}
+		r := env.Do(t, http.MethodPost, "/api/v1/kpi-definitions", sys, map[string]any{"effective_from": since, "metrics": metric("first_enforcement")})
+		if r.Status != http.StatusCreated || !strings.Contains(string(r.Body), `"source":"platform"`) {
+			t.Fatalf("the platform's: %d %s", r.Status, r.Body)
+		}
+		if r := env.Do(t, http.MethodPost, "/api/v1/kpi-definitions", admin, map[string]any{"court_id": sanshui.CourtID.String(),
+			"effective_from": since, "metrics": metric("first_enforcement", "preservation_enforcement")}); r.Status != http.StatusCreated {
+			t.Fatalf("三水's: %d %s", r.Status, r.Body)
+		}
+		var out api.KPIsOut
+		env.Do(t, http.MethodGet, "/api/v1/kpis?group_by=court&from="+since+"&to="+today.String(), chief, nil).JSON(t, &out)
+		if out.DefinitionVersion != nil || len(out.Definitions) != 2 || len(out.Rows) != 2 {
+			t.Fatalf("two definitions: %+v", out)
+		}
+		for _, d := range out.Definitions {
+			want := map[string]string{"court": sanshui.CourtID.String(), "platform": chancheng.CourtID.String()}[d.Source]
+			if d.Version != 1 || len(d.Courts) != 1 || d.Courts[0] != want {
+				t.Errorf("definition %+v, want court %s", d, want)
+			}
+		}
+		for _, row := range out.Rows {
+			m := kpiMetric(t, row, "closure_rate")
+			want := map[string]int64{sanshui.CourtID.String(): 2, chancheng.CourtID.String(): 1}[row.Key]
+			if row.Closed != want || int64(len(kpiCases(t, env, chief, m.NumeratorCases))) != want {
+				t.Errorf("court %s: closed %d, want %d (%s)", row.Label, row.Closed, want, m.NumeratorCases)
+			}
+		}
+		if m := kpiMetric(t, out.Total, "closure_rate"); out.Total.Closed != 3 || m.CaseTypes != nil || m.NumeratorCases != "" {
+			t.Errorf("the total: %+v", m)
+		}
+		// Where both count the same (MET-3, 首执), the total links.
+		if m := kpiMetric(t, out.Total, "first_closure_rate"); len(kpiCases(t, env, chief, m.NumeratorCases)) != 2 {
+			t.Errorf("the total's 首执: %+v", m)
+		}
+		// The platform's definitions are listed without a court.
+		var list api.KPIDefinitionsOut
+		env.Do(t, http.MethodGet, "/api/v1/kpi-definitions", chief, nil).JSON(t, &list)
+		if list.InForce.Source != "platform" || len(list.Versions) != 1 {
+			t.Errorf("the platform's: %+v", list)
+		}
+		staffBrowser(t, env, chancheng.Judge).get("/kpis?from="+since).must(t, 200, "全平台口径第 1 版")
+	})
+}
