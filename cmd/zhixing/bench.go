@@ -24,10 +24,12 @@ const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpup
       zhixing bench ledger [--transfers N] [--workers N] [--courts N] [--runs N] [--db 连接串] [--data-dir 目录]
       zhixing bench claims [--duration 5s] [--workers N] [--cases N] [--db 连接串] [--data-dir 目录]
       zhixing bench scan [--due N] [--sizes N,M…] [--runs N] [--db 连接串] [--data-dir 目录]
+      zhixing bench kpis [--sizes N,M…] [--calls N] [--db 连接串] [--data-dir 目录]
   intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）；
   ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）；
   claims：测量 P6（经 HTTP 读取案件、涉众登记，与最简 net/http 处理器比较，并在七成最大速率下测 p99）；
-  scan：测量 P2（到期案件数不变、在办案件由少到多时督办日常扫描的用时）。
+  scan：测量 P2（到期案件数不变、在办案件由少到多时督办日常扫描的用时）；
+  kpis：测量 P3（法院、地市、全省一年的指标由累计数读取与即席 GROUP BY 的用时），并核验累计数与重新计算一致。
   SQLite 在数据目录中新建临时文件，PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；
   结束后删除。--db 所指的数据库本身不会被读写。
 `
@@ -44,6 +46,9 @@ func (e *env) bench(args []string) int {
 	}
 	if len(args) > 0 && args[0] == "scan" {
 		return e.benchScan(args[1:])
+	}
+	if len(args) > 0 && args[0] == "kpis" {
+		return e.benchKPIs(args[1:])
 	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprint(e.stderr, benchUsage)
@@ -409,16 +414,8 @@ func (e *env) benchScan(args []string) int {
 		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
 		return exitUsage
 	}
-	var ns []int
-	for _, s := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 || len(ns) > 0 && n <= ns[len(ns)-1] {
-			fmt.Fprint(e.stderr, benchUsage)
-			return exitUsage
-		}
-		ns = append(ns, n)
-	}
-	if *due < 1 || *runs < 1 || len(ns) == 0 {
+	ns, ok := parseSizes(*sizes)
+	if *due < 1 || *runs < 1 || !ok {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
 	}
@@ -442,5 +439,69 @@ func (e *env) benchScan(args []string) int {
 			p.Scan.PerOp().Round(time.Microsecond), p.Raised)
 	}
 	fmt.Fprintf(e.stdout, "\nP2：最大规模与最小规模的扫描用时之比 %.2f（目标 ≤ 1.5）\n", rep.Ratio())
+	return exitOK
+}
+
+// parseSizes reads a comma-separated ascending list of sizes.
+func parseSizes(s string) ([]int, bool) {
+	var ns []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || len(ns) > 0 && n <= ns[len(ns)-1] {
+			return nil, false
+		}
+		ns = append(ns, n)
+	}
+	return ns, len(ns) > 0
+}
+
+// benchKPIs is `zhixing bench kpis`: P3, and the aggregates against the
+// recomputation at scale.
+func (e *env) benchKPIs(args []string) int {
+	fs := flag.NewFlagSet("zhixing bench kpis", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	sizes := fs.String("sizes", "1000000", "案件规模，逗号分隔，从小到大")
+	calls := fs.Int("calls", 50, "每个范围计时的调用次数（取 p50、p99）")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return exitUsage
+	}
+	ns, ok := parseSizes(*sizes)
+	if !ok || *calls < 1 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitUsage
+	}
+	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
+		}
+	}()
+	fmt.Fprintf(e.stdout, "P3 指标基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), *sizes)
+	rep, err := bench.KPIs(e.ctx, db, bench.KPIOptions{Sizes: ns, Calls: *calls, Progress: e.stdout, Seed: 1})
+	if err != nil {
+		return e.fail("基准中断：%v", err)
+	}
+	fmt.Fprintf(e.stdout, "\n| engine | cases | scope | aggregates p50 | p99 | ad-hoc GROUP BY | speed-up | verify |\n|---|---|---|---|---|---|---|---|\n")
+	agree := true
+	for _, p := range rep.Points {
+		agree = agree && p.Agree
+		for _, s := range p.Scopes {
+			fmt.Fprintf(e.stdout, "| %s | %d | %s | %s | %s | %s | %.0f× | %s |\n", rep.Engine, p.Cases, s.Name, s.P50.Round(10*time.Microsecond),
+				s.P99.Round(10*time.Microsecond), s.AdHoc.Round(time.Millisecond), s.Speedup(), map[bool]string{true: "agree", false: "DIFFER"}[p.Agree])
+		}
+	}
+	if !agree {
+		fmt.Fprintln(e.stdout, "\n累计数与重新计算不一致。")
+		return exitFail
+	}
 	return exitOK
 }

@@ -247,10 +247,16 @@ func ledgerCases(ctx context.Context, db *store.DB, courts []uuid.UUID, n, seed 
 // windowClerk makes a window clerk of a court and returns a context acting
 // as them.
 func windowClerk(ctx context.Context, db *store.DB, court uuid.UUID) (context.Context, error) {
+	return userAs(ctx, db, court, access.RoleWindowReception)
+}
+
+// userAs makes a user of a role in a court and returns a context acting as
+// them.
+func userAs(ctx context.Context, db *store.DB, court uuid.UUID, role string) (context.Context, error) {
 	svc := auth.New(db, auth.Config{})
-	password, name := randomHex(12), "bench.window."+randomHex(4)
-	if _, err := svc.CreateUsers(ctx, []auth.UserInput{{CourtID: court, Username: name, DisplayName: "基准窗口",
-		Role: access.RoleWindowReception, Password: password}}); err != nil {
+	password, name := randomHex(12), "bench."+role+"."+randomHex(4)
+	if _, err := svc.CreateUsers(ctx, []auth.UserInput{{CourtID: court, Username: name, DisplayName: "基准" + role,
+		Role: role, Password: password}}); err != nil {
 		return nil, err
 	}
 	res, err := svc.Login(ctx, auth.LoginInput{Username: name, Password: password, Kind: auth.KindBearer, IP: "127.0.0.1"})
