@@ -72,15 +72,11 @@ func (e *env) bench(args []string) int {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
 	}
-	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
 	if err != nil {
 		return e.fail("%v", err)
 	}
-	defer func() {
-		if err := drop(); err != nil {
-			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
-		}
-	}()
+	defer drop()
 	fmt.Fprintf(e.stdout, "P1 立案基准：%s，%d 核，每轮 %d 件，%d 轮\n", db.Engine().Label(), runtime.NumCPU(), *cases, *runs)
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -203,15 +199,11 @@ func (e *env) benchInquiry(args []string) int {
 }
 
 func (e *env) inquiryRun(dsn, dir string, opts bench.InquiryOptions) (bench.InquiryReport, error) {
-	db, drop, err := bench.Scratch(e.ctx, dsn, dir)
+	db, drop, err := e.scratch(dsn, dir)
 	if err != nil {
 		return bench.InquiryReport{}, err
 	}
-	defer func() {
-		if err := drop(); err != nil {
-			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
-		}
-	}()
+	defer drop()
 	return bench.Inquiry(e.ctx, db, opts)
 }
 
@@ -301,15 +293,11 @@ func (e *env) benchLedger(args []string) int {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
 	}
-	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
 	if err != nil {
 		return e.fail("%v", err)
 	}
-	defer func() {
-		if err := drop(); err != nil {
-			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
-		}
-	}()
+	defer drop()
 	fmt.Fprintf(e.stdout, "P5 案款账基准：%s，%d 核，每轮 %d 笔，%d 个并发写入，%d 轮\n", db.Engine().Label(), runtime.NumCPU(), *transfers, *workers, *runs)
 	rep, err := bench.Ledger(e.ctx, db, bench.LedgerOptions{Transfers: *transfers, Workers: *workers, Courts: *courts, Runs: *runs,
 		Progress: e.stdout})
@@ -353,15 +341,11 @@ func (e *env) benchClaims(args []string) int {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
 	}
-	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
 	if err != nil {
 		return e.fail("%v", err)
 	}
-	defer func() {
-		if err := drop(); err != nil {
-			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
-		}
-	}()
+	defer drop()
 	fmt.Fprintf(e.stdout, "P6 接口基准：%s，%d 核，每项 %s，%d 个并发客户端\n", db.Engine().Label(), runtime.NumCPU(), *duration, *workers)
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -419,15 +403,11 @@ func (e *env) benchScan(args []string) int {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
 	}
-	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
 	if err != nil {
 		return e.fail("%v", err)
 	}
-	defer func() {
-		if err := drop(); err != nil {
-			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
-		}
-	}()
+	defer drop()
 	fmt.Fprintf(e.stdout, "P2 督办扫描基准：%s，%d 核，到期 %d 件，在办 %s 件，每个规模 %d 轮\n", db.Engine().Label(), runtime.NumCPU(), *due, *sizes, *runs)
 	rep, err := bench.Scan(e.ctx, db, bench.ScanOptions{Due: *due, Sizes: ns, Runs: *runs, Progress: e.stdout})
 	if err != nil {
@@ -476,15 +456,11 @@ func (e *env) benchKPIs(args []string) int {
 		fmt.Fprint(e.stderr, benchUsage)
 		return exitUsage
 	}
-	db, drop, err := bench.Scratch(e.ctx, cfg.DB, cfg.DataDir)
+	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
 	if err != nil {
 		return e.fail("%v", err)
 	}
-	defer func() {
-		if err := drop(); err != nil {
-			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
-		}
-	}()
+	defer drop()
 	fmt.Fprintf(e.stdout, "P3 指标基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), *sizes)
 	rep, err := bench.KPIs(e.ctx, db, bench.KPIOptions{Sizes: ns, Calls: *calls, Progress: e.stdout, Seed: 1})
 	if err != nil {
@@ -504,4 +480,18 @@ func (e *env) benchKPIs(args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// scratch creates a benchmark's scratch database (bench.Scratch) and
+// returns it with the function that deletes it, reporting a failure to.
+func (e *env) scratch(dsn, dir string) (*store.DB, func(), error) {
+	db, drop, err := bench.Scratch(e.ctx, dsn, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, func() {
+		if err := drop(); err != nil {
+			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
+		}
+	}, nil
 }

@@ -453,7 +453,7 @@ func insertManual(ctx context.Context, tx *store.Tx, p *access.Principal, o *Cas
 			list_id, raised_by_name, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, 'case', ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ID, it.CourtID, it.CaseID, store.NullID(it.TeamID), store.NullID(it.HandlerID), it.CaseID, source, it.Module, it.Severity,
-		it.Title, it.Detail, store.NullID(it.AssigneeID), it.AssigneeName, it.DueOn, today, answerDue, it.EscalateOn, chainText(chain),
+		it.Title, it.Detail, store.NullID(it.AssigneeID), it.AssigneeName, it.DueOn, today, answerDue, it.EscalateOn, ChainText(chain),
 		store.NullID(list), p.DisplayName, r.now, r.now); err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ import (
 // MaxListCases bounds one list.
 const MaxListCases = 1000
 
-// List is a supervision list with its progress.
+// SupList is a supervision list with its progress.
 type SupList struct {
 	ID           uuid.UUID
 	CourtID      uuid.UUID

@@ -82,18 +82,13 @@ func scanWatches(ctx context.Context, db *store.DB, today legal.Date) (int, Coun
 
 // escalating is an item due to go up a level.
 type escalating struct {
-	id            uuid.UUID
-	subject       Subject
-	source        string
-	courtID       uuid.UUID
-	teamID        uuid.UUID
-	handlerID     uuid.UUID
-	level         int
-	raised        legal.Date
-	chain         string
-	escalateOn    legal.Date
-	assigneeName  string
-	currentStatus string
+	id                         uuid.UUID
+	subject                    Subject
+	source                     string
+	courtID, teamID, handlerID uuid.UUID
+	level                      int
+	raised                     legal.Date
+	chain                      string
 }
 
 func scanEscalations(ctx context.Context, db *store.DB, today legal.Date) (int, Counts, error) {
@@ -133,8 +128,7 @@ func scanEscalations(ctx context.Context, db *store.DB, today legal.Date) (int, 
 }
 
 func dueEscalations(ctx context.Context, tx *store.Tx, today legal.Date) ([]*escalating, error) {
-	rows, err := tx.Query(ctx, `SELECT id, subject_kind, subject_id, source, court_id, team_id, handler_id, level, raised_on, escalation,
-			escalate_on, assignee_name, status
+	rows, err := tx.Query(ctx, `SELECT id, subject_kind, subject_id, source, court_id, team_id, handler_id, level, raised_on, escalation
 		FROM supervision_items WHERE status = 'open' AND escalate_on <= ? ORDER BY escalate_on, id LIMIT ?`, today, scanChunk)
 	if err != nil {
 		return nil, err
@@ -142,8 +136,7 @@ func dueEscalations(ctx context.Context, tx *store.Tx, today legal.Date) ([]*esc
 	return store.ScanAll(rows, func(sc store.Scanner) (*escalating, error) {
 		e := &escalating{}
 		var team, handler uuid.NullUUID
-		err := sc.Scan(&e.id, &e.subject.Kind, &e.subject.ID, &e.source, &e.courtID, &team, &handler, &e.level, &e.raised, &e.chain,
-			&e.escalateOn, &e.assigneeName, &e.currentStatus)
+		err := sc.Scan(&e.id, &e.subject.Kind, &e.subject.ID, &e.source, &e.courtID, &team, &handler, &e.level, &e.raised, &e.chain)
 		e.teamID, e.handlerID = team.UUID, handler.UUID
 		return e, err
 	})

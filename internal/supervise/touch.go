@@ -236,7 +236,8 @@ func describe(rule *compiledRule, f *Facts, t legal.Date) string {
 	return b.String()
 }
 
-func chainText(chain []int) string {
+// ChainText writes an escalation chain as the editor shows it: "3,7,15".
+func ChainText(chain []int) string {
 	parts := make([]string, len(chain))
 	for i, d := range chain {
 		parts[i] = strconv.Itoa(d)
@@ -271,7 +272,7 @@ func (r *run) create(ctx context.Context, rule *compiledRule, version int, f *Fa
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		id, f.CourtID, f.CaseID, store.NullID(f.TeamID), store.NullID(f.HandlerID), f.Subject.Kind, f.Subject.ID, rule.ID, version,
 		rule.Module, rule.Severity, rule.Name, describe(rule, f, t), status, store.NullID(it.assignee), it.assigneeName, t, it.raised,
-		it.answerDue, it.escalateOn, chainText(rule.Escalation), systemName, r.now, r.now)
+		it.answerDue, it.escalateOn, ChainText(rule.Escalation), systemName, r.now, r.now)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/supervise"
+	"github.com/zhixing-court/zhixing/internal/web/httperr"
 )
 
 // The supervision pages (督办, DOMAIN.md §12): the items (everyone with
@@ -198,15 +199,11 @@ func (u *UI) supItemAction(w http.ResponseWriter, r *http.Request, p *access.Pri
 	return nil
 }
 
-// httpStatus is the status of a refused form.
+// httpStatus is the status of a refused form (formErrors passes only
+// input, state and permission errors).
 func httpStatus(err error) int {
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.Conflict {
-		return http.StatusConflict
-	}
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.Forbidden {
-		return http.StatusForbidden
-	}
-	return http.StatusUnprocessableEntity
+	e, _ := apperr.As(err)
+	return httperr.Status(e.Kind)
 }
 
 // supRaise raises an item by hand from the case page.
@@ -220,7 +217,7 @@ func (u *UI) supRaise(w http.ResponseWriter, r *http.Request, p *access.Principa
 	}
 	days, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("answer_days")))
 	var it *supervise.Item
-	_, err = u.supForm(w, r, p, "sup-raise-"+caseID.String(), func(ctx context.Context, tx *store.Tx) error {
+	dup, err := u.supForm(w, r, p, "sup-raise-"+caseID.String(), func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		it, err = supervise.Raise(ctx, tx, supervise.ManualInput{CaseID: caseID, Title: r.PostFormValue("title"),
 			Detail: r.PostFormValue("detail"), Severity: r.PostFormValue("severity"), AnswerDays: days})
@@ -229,7 +226,7 @@ func (u *UI) supRaise(w http.ResponseWriter, r *http.Request, p *access.Principa
 	if err != nil {
 		return err
 	}
-	if it == nil { // a repeated submission
+	if dup {
 		redirect(w, r, "/cases/"+caseID.String()+"#supervision", "duplicate")
 		return nil
 	}
@@ -314,7 +311,7 @@ func (u *UI) supIssueList(w http.ResponseWriter, r *http.Request, p *access.Prin
 		ids = append(ids, id)
 	}
 	var l *supervise.SupList
-	_, err = u.supForm(w, r, p, "sup-list", func(ctx context.Context, tx *store.Tx) error {
+	dup, err := u.supForm(w, r, p, "sup-list", func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		l, err = supervise.IssueList(ctx, tx, supervise.ListInput{TeamID: team, Title: values["title"], Note: values["note"], Deadline: deadline,
 			CaseIDs: ids})
@@ -323,7 +320,7 @@ func (u *UI) supIssueList(w http.ResponseWriter, r *http.Request, p *access.Prin
 	if err != nil {
 		return fail(err)
 	}
-	if l == nil {
+	if dup {
 		redirect(w, r, "/supervision/lists", "duplicate")
 		return nil
 	}
@@ -359,7 +356,7 @@ func (u *UI) supRulesPage(w http.ResponseWriter, r *http.Request, p *access.Prin
 		return err
 	}
 	for _, rl := range v.Active.Rules {
-		v.Rows = append(v.Rows, supRuleRow{Rule: rl, Chain: chainText(rl.Escalation)})
+		v.Rows = append(v.Rows, supRuleRow{Rule: rl, Chain: supervise.ChainText(rl.Escalation)})
 	}
 	return u.showSupRules(w, r, http.StatusOK, v)
 }
@@ -396,14 +393,6 @@ func (u *UI) showSupRules(w http.ResponseWriter, r *http.Request, status int, v 
 			Enabled: true}, Chain: "3,7,15"})
 	}
 	return u.render(w, r, status, "supervision_rules", "督办规则", "supervision", v)
-}
-
-func chainText(days []int) string {
-	parts := make([]string, len(days))
-	for i, d := range days {
-		parts[i] = strconv.Itoa(d)
-	}
-	return strings.Join(parts, ",")
 }
 
 // supRulesFromForm reads the editor's rows; a row without id and condition
@@ -504,7 +493,7 @@ func (u *UI) supActivate(w http.ResponseWriter, r *http.Request, p *access.Princ
 			return verr
 		}
 		for _, rl := range v.Active.Rules {
-			v.Rows = append(v.Rows, supRuleRow{Rule: rl, Chain: chainText(rl.Escalation)})
+			v.Rows = append(v.Rows, supRuleRow{Rule: rl, Chain: supervise.ChainText(rl.Escalation)})
 		}
 		v.Error = e.Detail
 		return u.showSupRules(w, r, http.StatusConflict, v)
