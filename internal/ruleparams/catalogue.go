@@ -90,6 +90,29 @@ var (
 	KeyZhongbenUncontrolled    = Key{"ZB-6", "block_uncontrolled"}
 )
 
+// The keys of property disposal (DOMAIN.md §8), read through
+// Values.DisposalRules.
+var (
+	KeyValuationStartDays    = Key{"VAL-1", "start_days"}
+	KeyValuationReportDays   = Key{"VAL-3", "report_days"}
+	KeyValuationObjection    = Key{"VAL-4", "objection_days"}
+	KeyValuationValidity     = Key{"VAL-4", "validity_months"}
+	KeyReservePercent        = Key{"AUCT-2", "reserve_percent"}
+	KeyOfflineReservePercent = Key{"AUCT-2", "offline_reserve_percent"}
+	KeyNoticeMovableDays     = Key{"AUCT-3", "notice_movable_days"}
+	KeyNoticeImmovableDays   = Key{"AUCT-3", "notice_immovable_days"}
+	KeyPartyNoticeDays       = Key{"AUCT-4", "party_notice_days"}
+	KeyDepositMinPercent     = Key{"AUCT-6", "deposit_min_percent"}
+	KeyDepositMaxPercent     = Key{"AUCT-6", "deposit_max_percent"}
+	KeyBiddingMinHours       = Key{"AUCT-7", "bidding_min_hours"}
+	KeyExtensionMinutes      = Key{"AUCT-7", "extension_minutes"}
+	KeyRelistDays            = Key{"AUCT-9", "relist_days"}
+	KeyReNoticeMovableDays   = Key{"AUCT-9", "renotice_movable_days"}
+	KeyReNoticeImmovableDays = Key{"AUCT-9", "renotice_immovable_days"}
+	KeyMaxCutPercent         = Key{"AUCT-9", "max_cut_percent"}
+	KeySaleWindowDays        = Key{"AUCT-10", "sale_window_days"}
+)
+
 // Citations, as DOMAIN.md §3 gives them.
 const (
 	citeTerms       = "《最高人民法院关于人民法院办理执行案件若干期限的规定》（法发〔2006〕35号）"
@@ -105,6 +128,8 @@ const (
 	citeFunds       = "《最高人民法院关于执行款物管理工作的规定》（法发〔2017〕6号）"
 	citeZhongbenReg = "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》（法发〔2016〕21号）"
 	citeZhongben    = citeZhongbenReg + "第9条"
+	citeValuation   = "《最高人民法院关于人民法院确定财产处置参考价若干问题的规定》（法释〔2018〕15号）"
+	citeAuction     = "《最高人民法院关于人民法院网络司法拍卖若干问题的规定》（法释〔2016〕18号）"
 )
 
 // catalogue lists every parameter in display order. The seeds equal
@@ -157,6 +182,26 @@ var catalogue = []Param{
 		Since: 6},
 	{Key: KeySupervisionMass, Label: "启用督办规则时须确认的事项数（试运行估计立即产生的事项超过此数）", Unit: "条", Type: Int, Min: 1, Max: 100_000_000,
 		Seed: "10000", Citation: "督办规则配置（渝水；本院规定）", Since: 7},
+	{Key: KeyValuationStartDays, Label: "查封后启动确定参考价的期限", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "30", Citation: citeValuation + "第1条", Since: 8},
+	{Key: KeyValuationReportDays, Label: "网络询价平台出具询价报告的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeValuation + "第12条", Since: 8},
+	{Key: KeyValuationObjection, Label: "对参考价提出异议的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "5", Citation: citeValuation + "第22条", Since: 8},
+	{Key: KeyValuationValidity, Label: "参考价的有效期", Unit: "个月", Type: Int, Min: 1, Max: 24, Seed: "12", Citation: citeValuation + "第27条", Since: 8},
+	{Key: KeyReservePercent, Label: "网络司法拍卖起拍价不得低于参考价的比例", Unit: "%", Type: Int, Min: 1, Max: 100, Seed: "70", Citation: citeAuction + "第10条", Since: 8},
+	{Key: KeyOfflineReservePercent, Label: "线下拍卖保留价不得低于参考价的比例", Unit: "%", Type: Int, Min: 1, Max: 100, Seed: "80",
+		Citation: "《最高人民法院关于人民法院民事执行中拍卖、变卖财产的规定》第8条；" + citeAuction + "第27条", Since: 8},
+	{Key: KeyNoticeMovableDays, Label: "拍卖动产的公告期", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "15", Citation: citeAuction + "第12条", Since: 8},
+	{Key: KeyNoticeImmovableDays, Label: "拍卖不动产、其他财产权的公告期", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "30", Citation: citeAuction + "第12条", Since: 8},
+	{Key: KeyPartyNoticeDays, Label: "公告前通知当事人和已知优先购买权人的天数", Unit: "天", Type: Int, Min: 0, Max: 30, Seed: "3", Citation: citeAuction + "第16条", Since: 8},
+	{Key: KeyDepositMinPercent, Label: "竞买保证金不得低于起拍价的比例", Unit: "%", Type: Int, Min: 1, Max: 100, Seed: "5", Citation: citeAuction + "第17条", Since: 8},
+	{Key: KeyDepositMaxPercent, Label: "竞买保证金不得高于起拍价的比例", Unit: "%", Type: Int, Min: 1, Max: 100, Seed: "20", Citation: citeAuction + "第17条", Since: 8},
+	{Key: KeyBiddingMinHours, Label: "网络司法拍卖竞价时间的最短时长", Unit: "小时", Type: Int, Min: 1, Max: 240, Seed: "24", Citation: citeAuction + "第20条", Since: 8},
+	{Key: KeyExtensionMinutes, Label: "竞价结束前出价自动延时的分钟数", Unit: "分钟", Type: Int, Min: 1, Max: 60, Seed: "5", Citation: citeAuction + "第20条", Since: 8},
+	{Key: KeyRelistDays, Label: "流拍后再次拍卖的期限", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "30", Citation: citeAuction + "第26条", Since: 8},
+	{Key: KeyReNoticeMovableDays, Label: "再次拍卖动产的公告期", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "7", Citation: citeAuction + "第26条", Since: 8},
+	{Key: KeyReNoticeImmovableDays, Label: "再次拍卖不动产、其他财产权的公告期", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "15", Citation: citeAuction + "第26条", Since: 8},
+	{Key: KeyMaxCutPercent, Label: "再次拍卖起拍价降价的最大比例（以前次起拍价为基数）", Unit: "%", Type: Int, Min: 0, Max: 100, Seed: "20", Citation: citeAuction + "第26条", Since: 8},
+	{Key: KeySaleWindowDays, Label: "二拍流拍后网络变卖的期限", Unit: "天", Type: Int, Min: 1, Max: 180, Seed: "60",
+		Citation: "《最高人民法院关于做好网络司法拍卖与网络司法变卖衔接工作的通知》（法明传〔2017〕455号）", Since: 8},
 }
 
 // index maps a key to its place in catalogue.

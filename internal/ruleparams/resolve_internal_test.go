@@ -169,3 +169,16 @@ func TestParseKey(t *testing.T) {
 		}
 	}
 }
+
+// TestDisposalSeeds: the seeded disposal values are DOMAIN.md §8's
+// (legal.DefaultDisposalRules).
+func TestDisposalSeeds(t *testing.T) {
+	t.Parallel()
+	s, err := newSnapshot(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.resolve(uuid.Nil, legal.MustDate("2026-01-01")).DisposalRules(), legal.DefaultDisposalRules(); got != want {
+		t.Errorf("seeded disposal rules %+v, want %+v", got, want)
+	}
+}
