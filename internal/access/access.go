@@ -55,6 +55,7 @@ const (
 	FundsApproveLarge    Permission = "funds.approve_large"   // approve payouts at or above the threshold and postponements (FUND-5, FUND-6: 局长)
 	SupervisionManage    Permission = "supervision.manage"    // supervise (督办): raise items by hand, accept or return answers, close items, issue lists
 	SupervisionRules     Permission = "supervision.rules"     // edit, dry-run and activate the court's supervision rules
+	EntrustManage        Permission = "entrust.manage"        // entrusted matters (事项委托): send one from a case; at the receiving court accept, return, assign, record and report
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -95,6 +96,7 @@ var Catalogue = []PermissionInfo{
 	{FundsApproveLarge, "案款：审批大额发放和延缓发放"},
 	{SupervisionManage, "督办：发起督办、审核答复、退回、关闭督办事项，下发督办清单"},
 	{SupervisionRules, "督办规则：编辑、试运行并启用本院督办规则"},
+	{EntrustManage, "事项委托：发出委托；受托法院接收、退回、分派、记录办理并回复结果"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,

@@ -82,6 +82,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.massclaims(a)
 	h.field(a)
 	h.portal(a)
+	h.entrust(a) // entrust.go: entrusted matters (事项委托)
 	return a
 }
 
