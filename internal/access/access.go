@@ -56,6 +56,8 @@ const (
 	SupervisionManage    Permission = "supervision.manage"    // supervise (督办): raise items by hand, accept or return answers, close items, issue lists
 	SupervisionRules     Permission = "supervision.rules"     // edit, dry-run and activate the court's supervision rules
 	EntrustManage        Permission = "entrust.manage"        // entrusted matters (事项委托): send one from a case; at the receiving court accept, return, assign, record and report
+	RemediesManage       Permission = "remedies.manage"       // file and handle 执行异议、案外人异议、复议 and 执行信访 through their steps
+	HotlineManage        Permission = "hotline.manage"        // the command center's hotline (热线): record, route and answer calls
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -97,6 +99,8 @@ var Catalogue = []PermissionInfo{
 	{SupervisionManage, "督办：发起督办、审核答复、退回、关闭督办事项，下发督办清单"},
 	{SupervisionRules, "督办规则：编辑、试运行并启用本院督办规则"},
 	{EntrustManage, "事项委托：发出委托；受托法院接收、退回、分派、记录办理并回复结果"},
+	{RemediesManage, "执行救济：登记、立案、审查、裁定、送达执行异议、案外人异议、复议与执行信访"},
+	{HotlineManage, "热线：登记来电、转办、答复"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,

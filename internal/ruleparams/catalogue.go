@@ -88,6 +88,19 @@ var (
 	KeySupervisionMass         = Key{"SUP-1", "mass_items"}
 	KeyZhongbenInterview       = Key{"ZB-6", "require_interview"}
 	KeyZhongbenUncontrolled    = Key{"ZB-6", "block_uncontrolled"}
+	// Remedies (DOMAIN.md §6) and the hotline (HOT-1, local practice: not in DOMAIN.md).
+	KeyObjectionRegisterDays     = Key{"OBJ-1", "register_days"}
+	KeyReviewFileDays            = Key{"OBJ-3", "file_days"}
+	KeyReviewForwardDays         = Key{"OBJ-3", "forward_days"}
+	KeyReviewDecideDays          = Key{"OBJ-3", "decide_days"}
+	KeyReviewExtendDays          = Key{"OBJ-3", "extend_days"}
+	KeyObjectionOverallMonths    = Key{"OBJ-5", "overall_months"}
+	KeyObjectionExtendNoticeDays = Key{"OBJ-5", "extension_notice_days"}
+	KeyObjectionExtendMonths     = Key{"OBJ-5", "extension_months"}
+	KeyComplaintLogWorkdays      = Key{"XF-1", "log_working_days"}
+	KeyComplaintCloseWorkdays    = Key{"XF-1", "close_working_days"}
+	KeyHotlineProgressWorkdays   = Key{"HOT-1", "progress_working_days"}
+	KeyHotlineOtherWorkdays      = Key{"HOT-1", "other_working_days"}
 )
 
 // The keys of property disposal (DOMAIN.md §8), read through
@@ -130,6 +143,10 @@ const (
 	citeZhongben    = citeZhongbenReg + "第9条"
 	citeValuation   = "《最高人民法院关于人民法院确定财产处置参考价若干问题的规定》（法释〔2018〕15号）"
 	citeAuction     = "《最高人民法院关于人民法院网络司法拍卖若干问题的规定》（法释〔2016〕18号）"
+	citeObjections  = "《最高人民法院关于人民法院办理执行异议和复议案件若干问题的规定》（法释〔2015〕10号）"
+	citeReview      = "《中华人民共和国民事诉讼法》（2023年）第236条；《最高人民法院关于适用〈中华人民共和国民事诉讼法〉执行程序若干问题的解释》（法释〔2008〕13号）；" + citeObjections + "第23条"
+	citeComplaints  = "《关于进一步完善执行权制约机制加强执行监督的意见》（2021年）"
+	citeHotline     = "执行指挥中心热线工作规范（地方实践；DOMAIN.md 未规定，HOT-1 为本地规则）"
 )
 
 // catalogue lists every parameter in display order. The seeds equal
@@ -202,6 +219,24 @@ var catalogue = []Param{
 	{Key: KeyMaxCutPercent, Label: "再次拍卖起拍价降价的最大比例（以前次起拍价为基数）", Unit: "%", Type: Int, Min: 0, Max: 100, Seed: "20", Citation: citeAuction + "第26条", Since: 8},
 	{Key: KeySaleWindowDays, Label: "二拍流拍后网络变卖的期限", Unit: "天", Type: Int, Min: 1, Max: 180, Seed: "60",
 		Citation: "《最高人民法院关于做好网络司法拍卖与网络司法变卖衔接工作的通知》（法明传〔2017〕455号）", Since: 8},
+	{Key: KeyObjectionRegisterDays, Label: "执行异议立案并通知当事人（或裁定不予受理）的期限", Unit: "天", Type: Int, Min: 1, Max: 15, Seed: "3",
+		Citation: citeObjections + "第2条", Since: 8},
+	{Key: KeyReviewFileDays, Label: "不服异议裁定申请复议的期限（自裁定送达之日起）", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "10",
+		Citation: citeReview, Since: 8},
+	{Key: KeyReviewForwardDays, Label: "收到复议申请后将案卷报送上一级法院的期限", Unit: "天", Type: Int, Min: 1, Max: 15, Seed: "5",
+		Citation: citeReview, Since: 8},
+	{Key: KeyReviewDecideDays, Label: "上一级法院审查复议申请的期限", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "30", Citation: citeReview, Since: 8},
+	{Key: KeyReviewExtendDays, Label: "复议审查经院长批准可延长的天数（一次）", Unit: "天", Type: Int, Min: 1, Max: 90, Seed: "30", Citation: citeReview, Since: 8},
+	{Key: KeyObjectionOverallMonths, Label: "执行异议审结的总期限", Unit: "个月", Type: Int, Min: 1, Max: 6, Seed: "1",
+		Citation: "执行异议案件审理期限（地方规定）", Since: 8},
+	{Key: KeyObjectionExtendNoticeDays, Label: "延长异议审查期限须在届满前提出的天数", Unit: "天", Type: Int, Min: 0, Max: 15, Seed: "3",
+		Citation: "执行异议案件审理期限（地方规定）", Since: 8},
+	{Key: KeyObjectionExtendMonths, Label: "异议审查期限经批准延长的月数（一次）", Unit: "个月", Type: Int, Min: 1, Max: 3, Seed: "1",
+		Citation: "执行异议案件审理期限（地方规定；DOMAIN.md 未定延长幅度，默认一个月）", Since: 8},
+	{Key: KeyComplaintLogWorkdays, Label: "执行信访登记的期限", Unit: "工作日", Type: Int, Min: 1, Max: 30, Seed: "5", Citation: citeComplaints, Since: 8},
+	{Key: KeyComplaintCloseWorkdays, Label: "执行信访办结的期限", Unit: "工作日", Type: Int, Min: 1, Max: 120, Seed: "30", Citation: citeComplaints, Since: 8},
+	{Key: KeyHotlineProgressWorkdays, Label: "热线：案件进度询问答复的期限", Unit: "工作日", Type: Int, Min: 1, Max: 10, Seed: "1", Citation: citeHotline, Since: 8},
+	{Key: KeyHotlineOtherWorkdays, Label: "热线：咨询、联系法官、投诉转办答复的期限", Unit: "工作日", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeHotline, Since: 8},
 }
 
 // index maps a key to its place in catalogue.
