@@ -486,8 +486,15 @@ func (e *env) metrics(what string, args []string) int {
 		return e.fail("中断：%v", err)
 	}
 	for _, m := range rep.First {
-		fmt.Fprintf(e.stdout, "  %s %s 团队 %s 承办人 %s %s %s：应为 %+v，累计 %+v\n", m.Bucket.CourtID, m.Bucket.Day, m.Bucket.TeamID,
-			m.Bucket.HandlerID, m.Bucket.CaseType, m.Bucket.Lane, m.Want, m.Got)
+		b := m.Bucket
+		who := fmt.Sprintf("团队 %s 承办人 %s", b.TeamID, b.HandlerID)
+		switch b.Grain {
+		case metrics.GrainDay:
+			who = "全院按日汇总"
+		case metrics.GrainMonth:
+			who = "全院按月汇总"
+		}
+		fmt.Fprintf(e.stdout, "  %s %s %s %s %s：应为 %+v，累计 %+v\n", b.CourtID, b.Day, who, b.CaseType, b.Lane, m.Want, m.Got)
 	}
 	switch {
 	case what == "rebuild":

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type KPIOptions struct {
 	Calls    int   // timed calls per scope for the percentiles
 	Progress io.Writer
 	Seed     uint64
+	// CPUProfile, when set, receives a CPU profile of the province's timed
+	// aggregate calls at the last size.
+	CPUProfile io.Writer
 }
 
 // KPIScope is one scope's timings at one size.
@@ -149,7 +153,15 @@ func KPIs(ctx context.Context, db *store.DB, opts KPIOptions) (KPIReport, error)
 			{"city (" + city.Code + " and its basic courts)", chiefCity, uuid.Nil, cityCourts},
 			{"province (" + province.Code + ")", chiefProvince, uuid.Nil, append(slices.Clone(courts), city.ID, province.ID)},
 		} {
-			s, err := timeScope(sc.ctx, db, sc.name, sc.court, sc.courts, from, today, opts.Calls)
+			// The profile covers the province's aggregate calls at the
+			// last size: the widest scope, the slowest.
+			profile := opts.CPUProfile != nil && size == opts.Sizes[len(opts.Sizes)-1] && sc.court == uuid.Nil && sc.ctx == chiefProvince
+			if profile {
+				if err := pprof.StartCPUProfile(opts.CPUProfile); err != nil {
+					return rep, err
+				}
+			}
+			s, err := timeScope(sc.ctx, db, sc.name, sc.court, sc.courts, from, today, opts.Calls, profile)
 			if err != nil {
 				return rep, err
 			}
@@ -165,7 +177,8 @@ func KPIs(ctx context.Context, db *store.DB, opts KPIOptions) (KPIReport, error)
 // timeScope times the year's KPIs grouped by court from the aggregates,
 // calls times, and the ad-hoc GROUP BY over the cases 3 times; both must
 // count the same received cases.
-func timeScope(ctx context.Context, db *store.DB, name string, court uuid.UUID, courts []uuid.UUID, from, to legal.Date, calls int) (KPIScope, error) {
+func timeScope(ctx context.Context, db *store.DB, name string, court uuid.UUID, courts []uuid.UUID, from, to legal.Date, calls int,
+	profile bool) (KPIScope, error) {
 	s := KPIScope{Name: name}
 	var lat []time.Duration
 	var received int64
@@ -176,6 +189,9 @@ func timeScope(ctx context.Context, db *store.DB, name string, court uuid.UUID, 
 			return s, err
 		}
 		lat = append(lat, time.Since(start))
+		if profile && i == calls-1 {
+			pprof.StopCPUProfile() // the ad-hoc queries below are not profiled
+		}
 		if i == 0 {
 			received = metrics.Total(rows).All.Received
 		}

@@ -375,14 +375,23 @@ var statSums = []string{"received", "closed", "closed_performed", "closed_actual
 func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 	col := groupColumn[c.in.GroupBy]
 	cond, args := c.scope.cond("s.court_id")
-	sel := []string{`SUM(CASE WHEN s.day < ? THEN s.received - s.closed ELSE 0 END)`}
-	selArgs := []any{c.in.From}
-	for _, name := range statSums {
-		sel = append(sel, `SUM(CASE WHEN s.day >= ? THEN s.`+name+` ELSE 0 END)`)
-		selArgs = append(selArgs, c.in.From)
+	var query string
+	var qargs []any
+	if c.in.GroupBy == ByTeam || c.in.GroupBy == ByHandler {
+		// Per team or handler: the days of case_stats up to the period's end.
+		sel := []string{`SUM(CASE WHEN s.day < ? THEN s.received - s.closed ELSE 0 END)`}
+		qargs = []any{c.in.From}
+		for _, name := range statSums {
+			sel = append(sel, `SUM(CASE WHEN s.day >= ? THEN s.`+name+` ELSE 0 END)`)
+			qargs = append(qargs, c.in.From)
+		}
+		query = `SELECT ` + col + `, s.court_id, s.case_type, ` + strings.Join(sel, ", ") + ` FROM case_stats s
+			WHERE ` + cond + ` AND s.day <= ? GROUP BY ` + col + `, s.court_id, s.case_type`
+		qargs = append(append(qargs, args...), c.in.To)
+	} else {
+		query, qargs = courtRollupQuery(col, cond, args, c.in.From, c.in.To)
 	}
-	rows, err := q.Query(ctx, `SELECT `+col+`, s.court_id, s.case_type, `+strings.Join(sel, ", ")+` FROM case_stats s
-		WHERE `+cond+` AND s.day <= ? GROUP BY `+col+`, s.court_id, s.case_type`, append(append(selArgs, args...), c.in.To)...)
+	rows, err := q.Query(ctx, query, qargs...)
 	if err != nil {
 		return err
 	}
@@ -409,6 +418,62 @@ func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 		}
 	}
 	return rows.Err()
+}
+
+// courtRollupQuery reads a period's figures per court, lane or case type
+// from the courts' roll-ups (case_stats_court): the months wholly inside
+// [from, to] from their month rows and only the days at its two edges from
+// day rows; the pending cases at its start from the month rows before from's
+// month and the day rows of that month before from. Its cost follows the
+// courts and the months of their history, not the cases, teams or handlers.
+func courtRollupQuery(col, cond string, args []any, from, to legal.Date) (string, []any) {
+	fromMonth := monthStart(from)
+	m1 := fromMonth // the first whole month of the period
+	if from.Day() != 1 {
+		m1 = fromMonth.AddMonths(1)
+	}
+	m2 := monthStart(to.AddDays(1)) // the first month after the whole ones
+	pending := `(s.grain = 'month' AND s.day < ?) OR (s.grain = 'day' AND s.day < ?)`
+	pendingArgs := []any{fromMonth, from}
+	// The rows read, each an index range per court (PRIMARY KEY court_id,
+	// grain, day): the months before the last whole one, and the days of
+	// the two partial months at the edges.
+	type span struct {
+		grain    string
+		from, to legal.Date // from included (zero: unbounded), to excluded
+	}
+	var period string
+	var periodArgs []any
+	spans := []span{{"month", legal.Date{}, m2}, {"day", fromMonth, m1}, {"day", m2, to.AddDays(1)}}
+	if m1.Before(m2) {
+		period = `(s.grain = 'month' AND s.day >= ?) OR (s.grain = 'day' AND s.day >= ?)`
+		periodArgs = []any{m1, from}
+	} else { // no whole month: days only
+		period = `s.grain = 'day' AND s.day >= ?`
+		periodArgs = []any{from}
+		spans = []span{{"month", legal.Date{}, fromMonth}, {"day", fromMonth, to.AddDays(1)}}
+	}
+	sel := []string{`SUM(CASE WHEN ` + pending + ` THEN s.received - s.closed ELSE 0 END)`}
+	qargs := slices.Clone(pendingArgs)
+	for _, name := range statSums {
+		sel = append(sel, `SUM(CASE WHEN `+period+` THEN s.`+name+` ELSE 0 END)`)
+		qargs = append(qargs, periodArgs...)
+	}
+	var branches []string
+	for _, sp := range spans {
+		if !sp.from.IsZero() && !sp.from.Before(sp.to) {
+			continue
+		}
+		b := `SELECT * FROM case_stats_court s WHERE ` + cond + ` AND s.grain = '` + sp.grain + `' AND s.day < ?`
+		qargs = append(append(qargs, args...), sp.to)
+		if !sp.from.IsZero() {
+			b += ` AND s.day >= ?`
+			qargs = append(qargs, sp.from)
+		}
+		branches = append(branches, b)
+	}
+	return `SELECT ` + col + `, s.court_id, s.case_type, ` + strings.Join(sel, ", ") + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) s
+		GROUP BY ` + col + `, s.court_id, s.case_type`, qargs
 }
 
 // postJudges counts MET-9's denominator now: the active users with the

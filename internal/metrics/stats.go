@@ -32,7 +32,9 @@ type Snapshot struct {
 	ClaimFen, RecoveredFen     int64
 }
 
-// Bucket is one row of the aggregates.
+// Bucket is one row of the aggregates: of case_stats (Grain ""), or of a
+// court's roll-up in case_stats_court (Grain GrainDay or GrainMonth, no team
+// or handler; a month's Day is its first day).
 type Bucket struct {
 	CourtID   uuid.UUID
 	Day       legal.Date
@@ -40,6 +42,41 @@ type Bucket struct {
 	HandlerID uuid.UUID
 	CaseType  string
 	Lane      string
+	Grain     Grain
+}
+
+// Grain says which table a Bucket belongs to.
+type Grain string
+
+const (
+	GrainFull  Grain = ""      // case_stats: per team and handler, per day
+	GrainDay   Grain = "day"   // case_stats_court, per court and day
+	GrainMonth Grain = "month" // case_stats_court, per court and month
+)
+
+// monthStart is the first day of d's month.
+func monthStart(d legal.Date) legal.Date { return legal.NewDate(d.Year(), d.Month(), 1) }
+
+// rollUp adds to m the court roll-ups of its case_stats buckets: each
+// bucket's figures also count for its court's day and month.
+func rollUp(m map[Bucket]Counts) {
+	type roll struct {
+		k Bucket
+		c Counts
+	}
+	var rolls []roll
+	for k, c := range m {
+		if k.Grain != GrainFull {
+			continue
+		}
+		day := Bucket{CourtID: k.CourtID, Day: k.Day, CaseType: k.CaseType, Lane: k.Lane, Grain: GrainDay}
+		month := day
+		month.Day, month.Grain = monthStart(k.Day), GrainMonth
+		rolls = append(rolls, roll{day, c}, roll{month, c})
+	}
+	for _, r := range rolls {
+		m[r.k] = m[r.k].add(r.c, 1)
+	}
 }
 
 // Counts are a bucket's figures.
@@ -100,41 +137,80 @@ func Apply(ctx context.Context, tx *store.Tx, before, after *Snapshot) error {
 	for k, c := range contributions(before) {
 		delta[k] = delta[k].add(c, -1)
 	}
-	keys := make([]Bucket, 0, len(delta))
-	for k, c := range delta {
-		if c != (Counts{}) {
-			keys = append(keys, k)
+	rollUp(delta)
+	full, courts := split(delta)
+	if len(full) > 0 {
+		err := store.UpsertRows(ctx, tx, `INSERT INTO case_stats (`+statColumns+`) VALUES `, ` ON CONFLICT (court_id, day, team_id, handler_id,
+			case_type, lane) DO UPDATE SET `+upsertSet("case_stats", statColumns), 15, len(full), func(i int, args []any) []any {
+			return appendRow(args, full[i], delta[full[i]])
+		})
+		if err != nil {
+			return err
 		}
 	}
-	if len(keys) == 0 {
-		return nil
+	if len(courts) == 0 {
+		return nil // a reassignment within the court: its roll-up does not move
 	}
-	sortBuckets(keys)
-	return store.UpsertRows(ctx, tx, `INSERT INTO case_stats (`+statColumns+`) VALUES `, ` ON CONFLICT (court_id, day, team_id, handler_id,
-		case_type, lane) DO UPDATE SET `+upsertSet, 15, len(keys), func(i int, args []any) []any {
-		return appendRow(args, keys[i], delta[keys[i]])
+	return store.UpsertRows(ctx, tx, `INSERT INTO case_stats_court (`+courtColumns+`) VALUES `, ` ON CONFLICT (court_id, grain, day,
+		case_type, lane) DO UPDATE SET `+upsertSet("case_stats_court", courtColumns), 14, len(courts), func(i int, args []any) []any {
+		return appendCourtRow(args, courts[i], delta[courts[i]])
 	})
 }
 
-const statColumns = `court_id, day, team_id, handler_id, case_type, lane, received, closed, closed_performed, closed_actual, closed_zhongben,
-	closed_in_term, closed_days, closed_claim_fen, closed_recovered_fen`
+// split returns the keys of m with any figure, case_stats's and
+// case_stats_court's apart, each in the fixed order.
+func split(m map[Bucket]Counts) (full, courts []Bucket) {
+	for k, c := range m {
+		switch {
+		case c == (Counts{}):
+		case k.Grain == GrainFull:
+			full = append(full, k)
+		default:
+			courts = append(courts, k)
+		}
+	}
+	sortBuckets(full)
+	sortBuckets(courts)
+	return full, courts
+}
 
-var upsertSet = func() string {
+const (
+	countColumns = `received, closed, closed_performed, closed_actual, closed_zhongben, closed_in_term, closed_days, closed_claim_fen,
+	closed_recovered_fen`
+	statColumns  = `court_id, day, team_id, handler_id, case_type, lane, ` + countColumns
+	courtColumns = `court_id, grain, day, case_type, lane, ` + countColumns
+)
+
+// upsertSet adds the excluded row's figures to the kept ones.
+func upsertSet(table, columns string) string {
 	var parts []string
-	for _, c := range strings.Split(statColumns, ",")[6:] {
+	for _, c := range strings.Split(columns, ",") {
 		c = strings.TrimSpace(c)
-		parts = append(parts, c+" = case_stats."+c+" + excluded."+c)
+		if strings.HasPrefix(c, "received") || strings.HasPrefix(c, "closed") {
+			parts = append(parts, c+" = "+table+"."+c+" + excluded."+c)
+		}
 	}
 	return strings.Join(parts, ", ")
-}()
+}
+
+func appendCounts(args []any, c Counts) []any {
+	return append(args, c.Received, c.Closed, c.ClosedPerformed, c.ClosedActual, c.ClosedZhongben, c.ClosedInTerm, c.ClosedDays,
+		c.ClosedClaimFen, c.ClosedRecoveredFen)
+}
 
 func appendRow(args []any, k Bucket, c Counts) []any {
-	return append(args, k.CourtID, k.Day, k.TeamID, k.HandlerID, k.CaseType, k.Lane, c.Received, c.Closed, c.ClosedPerformed, c.ClosedActual,
-		c.ClosedZhongben, c.ClosedInTerm, c.ClosedDays, c.ClosedClaimFen, c.ClosedRecoveredFen)
+	return appendCounts(append(args, k.CourtID, k.Day, k.TeamID, k.HandlerID, k.CaseType, k.Lane), c)
+}
+
+func appendCourtRow(args []any, k Bucket, c Counts) []any {
+	return appendCounts(append(args, k.CourtID, string(k.Grain), k.Day, k.CaseType, k.Lane), c)
 }
 
 func sortBuckets(keys []Bucket) {
 	slices.SortFunc(keys, func(a, b Bucket) int {
+		if c := strings.Compare(string(a.Grain), string(b.Grain)); c != 0 {
+			return c
+		}
 		if c := strings.Compare(a.CourtID.String(), b.CourtID.String()); c != 0 {
 			return c
 		}

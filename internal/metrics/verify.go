@@ -44,27 +44,44 @@ func Recompute(ctx context.Context, q store.Querier) (map[Bucket]Counts, int, er
 			out[k] = out[k].add(c, 1)
 		}
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rollUp(out)
+	return out, n, nil
 }
 
-// kept reads the aggregates as kept.
+// kept reads the aggregates as kept: case_stats and the courts' roll-ups.
 func kept(ctx context.Context, q store.Querier) (map[Bucket]Counts, error) {
-	rows, err := q.Query(ctx, `SELECT `+statColumns+` FROM case_stats`)
+	out := map[Bucket]Counts{}
+	read := func(query string, scan func(sc store.Scanner, k *Bucket, c *Counts) error) error {
+		rows, err := q.Query(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k Bucket
+			var c Counts
+			if err := scan(rows, &k, &c); err != nil {
+				return err
+			}
+			out[k] = c
+		}
+		return rows.Err()
+	}
+	err := read(`SELECT `+statColumns+` FROM case_stats`, func(sc store.Scanner, k *Bucket, c *Counts) error {
+		return sc.Scan(&k.CourtID, &k.Day, &k.TeamID, &k.HandlerID, &k.CaseType, &k.Lane, &c.Received, &c.Closed, &c.ClosedPerformed,
+			&c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm, &c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[Bucket]Counts{}
-	for rows.Next() {
-		var k Bucket
-		var c Counts
-		if err := rows.Scan(&k.CourtID, &k.Day, &k.TeamID, &k.HandlerID, &k.CaseType, &k.Lane, &c.Received, &c.Closed, &c.ClosedPerformed,
-			&c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm, &c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen); err != nil {
-			return nil, err
-		}
-		out[k] = c
-	}
-	return out, rows.Err()
+	err = read(`SELECT `+courtColumns+` FROM case_stats_court`, func(sc store.Scanner, k *Bucket, c *Counts) error {
+		return sc.Scan(&k.CourtID, &k.Grain, &k.Day, &k.CaseType, &k.Lane, &c.Received, &c.Closed, &c.ClosedPerformed,
+			&c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm, &c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen)
+	})
+	return out, err
 }
 
 // Verify recomputes the aggregates from the cases and compares them with
@@ -126,18 +143,20 @@ func Rebuild(ctx context.Context, db *store.DB) (*Report, error) {
 			return err
 		}
 		r = compare(want, got, n)
-		if _, err := tx.Exec(ctx, `DELETE FROM case_stats`); err != nil {
-			return err
-		}
-		keys := make([]Bucket, 0, len(want))
-		for k, c := range want {
-			if c != (Counts{}) {
-				keys = append(keys, k)
+		for _, table := range []string{"case_stats", "case_stats_court"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
+				return err
 			}
 		}
-		sortBuckets(keys)
-		return store.InsertRows(ctx, tx, `INSERT INTO case_stats (`+statColumns+`) VALUES `, 15, len(keys), func(i int, args []any) []any {
-			return appendRow(args, keys[i], want[keys[i]])
+		full, courts := split(want)
+		err = store.InsertRows(ctx, tx, `INSERT INTO case_stats (`+statColumns+`) VALUES `, 15, len(full), func(i int, args []any) []any {
+			return appendRow(args, full[i], want[full[i]])
+		})
+		if err != nil {
+			return err
+		}
+		return store.InsertRows(ctx, tx, `INSERT INTO case_stats_court (`+courtColumns+`) VALUES `, 14, len(courts), func(i int, args []any) []any {
+			return appendCourtRow(args, courts[i], want[courts[i]])
 		})
 	})
 	if err != nil {

@@ -42,7 +42,10 @@ func (db *DB) provider(m Migrations) (*goose.Provider, error) {
 	var (
 		dialect goose.Dialect
 		fsys    fs.FS
-		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+		// Out of order: features land from parallel branches, so a
+		// database may meet a migration numbered below one it already has.
+		// Each migration touches only its own feature's tables.
+		opts = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 	)
 	switch db.engine {
 	case Postgres:

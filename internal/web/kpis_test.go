@@ -180,6 +180,19 @@ func TestKPIAggregates(t *testing.T) {
 		if rep, err := metrics.Verify(ctx, db); err != nil || rep.OK() || len(rep.First) == 0 {
 			t.Fatalf("verify after drift: %+v %v", rep, err)
 		}
+		// The courts' roll-up drifted alone: found too, and rebuilt.
+		if err := db.Transact(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `UPDATE case_stats SET received = received - 5 WHERE received > 5`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE case_stats_court SET closed = closed + 1 WHERE grain = 'month'`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := metrics.Verify(ctx, db); err != nil || rep.OK() || rep.First[0].Bucket.Grain == metrics.GrainFull {
+			t.Fatalf("verify after the roll-up drifted: %+v %v", rep, err)
+		}
 		if rep, err := metrics.Rebuild(ctx, db); err != nil || rep.Mismatches == 0 {
 			t.Fatalf("rebuild: %+v %v", rep, err)
 		}
