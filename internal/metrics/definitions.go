@@ -33,8 +33,7 @@ import (
 // MetricID names a metric of DOMAIN.md §13.
 type MetricID string
 
-// The metrics of DOMAIN.md §13 the platform answers. MET-10 (事项委托期限内
-// 办结率) needs entrusted matters, which the platform does not record yet.
+// The metrics of DOMAIN.md §13 the platform answers.
 const (
 	MetClosureRate  MetricID = "MET-1"  // 结案率
 	MetCloseReceive MetricID = "MET-2"  // 结收比
@@ -45,6 +44,7 @@ const (
 	MetInTerm       MetricID = "MET-7"  // 法定期限内结案率
 	MetMeanDays     MetricID = "MET-8"  // 结案平均用时
 	MetPerJudge     MetricID = "MET-9"  // 人均结案数
+	MetEntrusted    MetricID = "MET-10" // 事项委托期限内办结率、平均用时
 	MetPayout       MetricID = "MET-11" // 案款发放及时率、平均发放天数
 	MetZhongben     MetricID = "MET-12" // 终本率
 	MetSupervision  MetricID = "MET-13" // 督办平均用时、按期答复率
@@ -57,7 +57,7 @@ type Metric struct {
 	Name    string
 	Formula string
 	// Scoped metrics count the case types of the definition in force;
-	// the others (MET-13) count every item.
+	// the others (MET-10, MET-13) count every matter or item.
 	Scoped   bool
 	Defaults []string // the built-in case types of a scoped metric
 }
@@ -85,6 +85,7 @@ var catalogue = []Metric{
 	{MetInTerm, "法定期限内结案率", "在执行期限（含延长、扣除）内结案 ÷ 结案", true, EnforcementTypes},
 	{MetMeanDays, "结案平均用时", "平均(结案日 − 立案日 − 扣除天数)，已结案件", true, EnforcementTypes},
 	{MetPerJudge, "人均结案数", "结案 ÷ 员额法官人数（在职、角色为员额法官的用户，按查询时计）", true, EnforcementTypes},
+	{MetEntrusted, "事项委托期限内办结率；平均用时", "期限内办结 ÷ 期限在期间内的事项（已办结或已逾期未办结）；平均(办结日 − 委托日)", false, nil},
 	{MetPayout, "案款发放及时率；平均发放天数", "期限（FUND-4）内发放 ÷ 应发放；平均(发放日 − 到账日)", true, EnforcementTypes},
 	{MetZhongben, "终本率", "以终本结案 ÷ 结案，首执", true, FirstTypes},
 	{MetSupervision, "督办平均用时；按期答复率", "平均(办结日 − 督办日)；按期答复 ÷ 已答复", false, nil},
@@ -398,7 +399,7 @@ func SaveDefinition(ctx context.Context, tx *store.Tx, in DefinitionInput) (*Def
 			pr.Add("unknown_metric", field+".metric", "指标“"+textutil.Abbrev(string(s.Metric), 20)+"”不存在；可设置的指标为 "+scopedIDs())
 			continue
 		case !m.Scoped:
-			pr.Add("unscoped_metric", field+".metric", m.ID.String()+" "+m.Name+"统计全部督办事项，没有可设置的案件类型")
+			pr.Add("unscoped_metric", field+".metric", m.ID.String()+" "+m.Name+"不按案件类型统计，没有可设置的案件类型")
 			continue
 		}
 		if _, dup := given[m.ID]; dup {

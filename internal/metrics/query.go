@@ -92,6 +92,7 @@ type TableRow struct {
 	JudgesCounted bool
 	Payouts       PayoutFigures      // MET-11
 	Supervision   SupervisionFigures // MET-13
+	Entrusted     EntrustedFigures   // MET-10
 }
 
 // Of returns the figures of metric m.
@@ -147,6 +148,20 @@ type SupervisionFigures struct {
 	Raised, Closed, HandlingDays, Answered, Late int64
 }
 
+// EntrustedFigures are MET-10's, counted for the receiving court (and its
+// team and person when assigned): the matters entrusted to it whose due day
+// fell in the period — reported, or still open with the day passed — and of
+// them those done by it; the matters reported done in the period and their
+// days from sending to done. Returned matters count nowhere.
+type EntrustedFigures struct {
+	Due, OnTime int64
+	Done, Days  int64
+}
+
+func (e EntrustedFigures) add(o EntrustedFigures) EntrustedFigures {
+	return EntrustedFigures{e.Due + o.Due, e.OnTime + o.OnTime, e.Done + o.Done, e.Days + o.Days}
+}
+
 // UsedDefinition is a definition an answer used, with the courts it
 // answered for.
 type UsedDefinition struct {
@@ -187,6 +202,7 @@ func KPIs(ctx context.Context, q store.Querier, in Query) (*Table, error) {
 		}
 		t.Total.Payouts = t.Total.Payouts.add(tr.Payouts)
 		t.Total.Supervision = t.Total.Supervision.add(tr.Supervision)
+		t.Total.Entrusted = t.Total.Entrusted.add(tr.Entrusted)
 	}
 	t.Total.All, t.Total.First = t.Total.Scoped[MetClosureRate], t.Total.Scoped[MetFirstClosure]
 	byDef := map[*Definition][]uuid.UUID{}
@@ -299,6 +315,9 @@ func collect(ctx context.Context, q store.Querier, in Query, extras bool) (*coll
 		if err := c.supervision(ctx, q); err != nil {
 			return nil, err
 		}
+		if err := c.entrusted(ctx, q, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -331,7 +350,7 @@ func (c *collector) rows() []*TableRow {
 	for _, k := range c.keys {
 		tr := c.groups[k]
 		tr.All, tr.First = tr.Scoped[MetClosureRate], tr.Scoped[MetFirstClosure]
-		empty := tr.Payouts == (PayoutFigures{}) && tr.Supervision == (SupervisionFigures{})
+		empty := tr.Payouts == (PayoutFigures{}) && tr.Supervision == (SupervisionFigures{}) && tr.Entrusted == (EntrustedFigures{})
 		for _, p := range tr.Scoped {
 			empty = empty && p == (Period{})
 		}
@@ -711,6 +730,68 @@ func (c *collector) supervision(ctx context.Context, q store.Querier) error {
 		}
 		tr := c.group(k.get())
 		tr.Supervision = tr.Supervision.add(f)
+	}
+	return rows.Err()
+}
+
+// The group columns of entrusted matters (m): the receiving court, its team
+// and person; the case type of the entrusting case. Lanes are the
+// entrusting court's and count no matter.
+var matterGroup = map[GroupBy]string{ByCourt: "m.to_court_id", ByTeam: "m.team_id", ByHandler: "m.assignee_id", ByCaseType: "m.case_type"}
+
+// entrusted reads MET-10 from the entrusted matters of the period, for the
+// receiving courts in scope: two indexed range reads (the due days in the
+// period; the reports done in it), summed per group in Go (days between
+// two dates are not portable SQL). The cost follows the matters of the
+// period, not the cases.
+func (c *collector) entrusted(ctx context.Context, q store.Querier, now time.Time) error {
+	col, ok := matterGroup[c.in.GroupBy]
+	if !ok {
+		return nil
+	}
+	cond, args := c.scope.cond("m.to_court_id")
+	today := legal.Today(now)
+	rows, err := q.Query(ctx, `SELECT `+col+`, m.status, m.due_on, m.done_on FROM entrusted_matters m
+		WHERE `+cond+` AND m.status <> 'returned' AND m.due_on >= ? AND m.due_on <= ?`, append(args, c.in.From, c.in.To)...)
+	if err != nil {
+		return err
+	}
+	k := newGroupKey(c.in.GroupBy)
+	for rows.Next() {
+		var status string
+		var due, done legal.Date
+		if err := rows.Scan(k.dest(), &status, &due, &done); err != nil {
+			rows.Close()
+			return err
+		}
+		reported := status == "reported"
+		if !reported && !due.Before(today) {
+			continue // still open and in time: not decided
+		}
+		tr := c.group(k.get())
+		tr.Entrusted.Due++
+		if reported && legal.EntrustedMatterOnTime(done, due) {
+			tr.Entrusted.OnTime++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.Query(ctx, `SELECT `+col+`, m.sent_on, m.done_on FROM entrusted_matters m
+		WHERE `+cond+` AND m.status = 'reported' AND m.done_on >= ? AND m.done_on <= ?`, append(args, c.in.From, c.in.To)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sent, done legal.Date
+		if err := rows.Scan(k.dest(), &sent, &done); err != nil {
+			return err
+		}
+		tr := c.group(k.get())
+		tr.Entrusted.Done++
+		tr.Entrusted.Days += int64(max(done.Sub(sent), 0))
 	}
 	return rows.Err()
 }

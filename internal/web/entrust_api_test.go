@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -239,5 +240,154 @@ func TestEntrustS13(t *testing.T) {
 			t.Fatalf("close: %d %s", r.Status, r.Body)
 		}
 		bad("closed case", judge, matters, ask, http.StatusConflict, "case_closed")
+	})
+}
+
+// TestEntrustMET10 checks that MET-10 counts the matters of the receiving
+// court right: due in the period (reported, or open past the due day) and
+// done by it; mean days over those reported in the period; returned ones
+// nowhere; per court and per team; and that overdue matters are flagged.
+func TestEntrustMET10(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		sanshui := env.Court(t, "粤0607")
+		_, window := env.Token(t, "mt.window", access.RoleWindowReception, "浙0783")
+		_, judge := env.Token(t, "mt.judge", access.RolePostJudge, "浙0783")
+		center, err := org.TeamByName(env.Sys, db, sanshui, "执行指挥中心")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, command := fieldUser(t, env, "mt.command", access.RoleCommandCenter, "粤0607", center)
+		c := entrustCase(t, env, "浙0783", window, 1310)
+		today := legal.Today(time.Now())
+		send := func(kind string) string {
+			t.Helper()
+			r := env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/entrusted-matters", judge, map[string]any{"to_court_id": sanshui.String(),
+				"kind": kind, "subject": "被执行人名下房产", "request": "查封"})
+			var m api.EntrustedMatterOut
+			r.JSON(t, &m)
+			if r.Status != http.StatusCreated {
+				t.Fatalf("send: %d %s", r.Status, r.Body)
+			}
+			return "/api/v1/entrusted-matters/" + m.ID
+		}
+		do := func(path string, body any) {
+			t.Helper()
+			if r := env.Do(t, http.MethodPost, path, command, body); r.Status != http.StatusOK {
+				t.Fatalf("%s: %d %s", path, r.Status, r.Body)
+			}
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := db.Transact(env.Sys, func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.Exec(ctx, q, args...)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// In time: assigned to the command center's team, reported today.
+		inTime := send("seize")
+		do(inTime+"/acceptance", map[string]any{})
+		do(inTime+"/assignment", map[string]any{"team_id": center.String()})
+		do(inTime+"/report", map[string]any{"result": "已查封"})
+		// Open past its due day (sent 20 days ago, due 5 days ago).
+		open := send("investigate")
+		do(open+"/acceptance", map[string]any{})
+		exec(`UPDATE entrusted_matters SET sent_on = ?, due_on = ? WHERE id = ?`, today.AddDays(-20), today.AddDays(-5), open[len(open)-36:])
+		// Reported late: sent 15 days ago, due 3 days ago, done yesterday.
+		late := send("serve")
+		do(late+"/acceptance", map[string]any{})
+		exec(`UPDATE entrusted_matters SET sent_on = ? WHERE id = ?`, today.AddDays(-15), late[len(late)-36:])
+		do(late+"/report", map[string]any{"result": "已送达", "done_on": today.AddDays(-1).String()})
+		exec(`UPDATE entrusted_matters SET due_on = ? WHERE id = ?`, today.AddDays(-3), late[len(late)-36:])
+		// Returned: counts nowhere.
+		returned := send("deliver")
+		do(returned+"/return", map[string]any{"reason": "不属本院辖区"})
+		exec(`UPDATE entrusted_matters SET sent_on = ?, due_on = ? WHERE id = ?`, today.AddDays(-20), today.AddDays(-5), returned[len(returned)-36:])
+		// Open and still in time: not decided yet.
+		send("investigate")
+
+		kpis := func(groupBy string) api.KPIsOut {
+			t.Helper()
+			r := env.Do(t, http.MethodGet, "/api/v1/kpis?from="+today.AddDays(-30).String()+"&to="+today.AddDays(30).String()+
+				"&group_by="+groupBy+"&court_id="+sanshui.String(), command, nil)
+			var out api.KPIsOut
+			r.JSON(t, &out)
+			if r.Status != http.StatusOK {
+				t.Fatalf("kpis: %d %s", r.Status, r.Body)
+			}
+			return out
+		}
+		metric := func(row api.KPIRowOut, key string) api.KPIMetricOut {
+			for _, m := range row.Metrics {
+				if m.Key == key {
+					return m
+				}
+			}
+			t.Fatalf("row %s has no %s", row.Label, key)
+			return api.KPIMetricOut{}
+		}
+		out := kpis("court")
+		if len(out.Rows) != 1 || out.Rows[0].Key != sanshui.String() {
+			t.Fatalf("rows %+v", out.Rows)
+		}
+		row := out.Rows[0]
+		if m := metric(row, "entrusted_on_time_rate"); m.Numerator != 1 || m.Denominator != 3 || m.Metric != "MET-10" {
+			t.Errorf("MET-10 rate %+v", m)
+		}
+		if m := metric(row, "entrusted_mean_days"); m.Numerator != 14 || m.Denominator != 2 || *m.Value != 7 {
+			t.Errorf("MET-10 mean days %+v", m)
+		}
+		if row.EntrustedOnTime == nil || *row.EntrustedOnTime != 0.3333 {
+			t.Errorf("entrusted_on_time_rate %v", row.EntrustedOnTime)
+		}
+		byTeam := map[string]api.KPIRowOut{}
+		for _, r := range kpis("team").Rows {
+			byTeam[r.Key] = r
+		}
+		if m := metric(byTeam[center.String()], "entrusted_on_time_rate"); m.Numerator != 1 || m.Denominator != 1 {
+			t.Errorf("team %+v", m)
+		}
+		if m := metric(byTeam[uuid.Nil.String()], "entrusted_on_time_rate"); m.Numerator != 0 || m.Denominator != 2 {
+			t.Errorf("unassigned %+v", m)
+		}
+		// The entrusting court counts nothing: MET-10 is the receiving court's.
+		r := env.Do(t, http.MethodGet, "/api/v1/kpis?from="+today.AddDays(-30).String()+"&to="+today.AddDays(30).String()+
+			"&group_by=court&court_id="+env.Court(t, "浙0783").String(), judge, nil)
+		var dy api.KPIsOut
+		r.JSON(t, &dy)
+		for _, row := range dy.Rows {
+			if row.EntrustedOnTime != nil {
+				t.Errorf("东阳 counts MET-10: %+v", row)
+			}
+		}
+
+		// Overdue: the open one in both lists.
+		r = env.Do(t, http.MethodGet, "/api/v1/entrusted-matters?direction=in&overdue=true", command, nil)
+		var l api.List[api.EntrustedMatterOut]
+		r.JSON(t, &l)
+		if len(l.Items) != 1 || "/api/v1/entrusted-matters/"+l.Items[0].ID != open || !l.Items[0].Overdue {
+			t.Fatalf("overdue in: %s", r.Body)
+		}
+		r = env.Do(t, http.MethodGet, "/api/v1/entrusted-matters?direction=out", judge, nil)
+		l = api.List[api.EntrustedMatterOut]{}
+		r.JSON(t, &l)
+		var overdue []string
+		for _, m := range l.Items {
+			if m.Overdue {
+				overdue = append(overdue, "/api/v1/entrusted-matters/"+m.ID)
+			}
+		}
+		if len(l.Items) != 5 || len(overdue) != 2 || overdue[0] != open || overdue[1] != late {
+			t.Fatalf("overdue out: %v (open %s, late %s)", overdue, open, late)
+		}
+		r = env.Do(t, http.MethodGet, "/api/v1/entrusted-matters?direction=out&limit=2", judge, nil)
+		l = api.List[api.EntrustedMatterOut]{}
+		r.JSON(t, &l)
+		if len(l.Items) != 2 || l.NextCursor == "" {
+			t.Fatalf("paging: %s", r.Body)
+		}
 	})
 }

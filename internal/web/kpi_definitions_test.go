@@ -238,7 +238,7 @@ func TestKPIDefinitions(t *testing.T) {
 			{"an empty scope", admin, map[string]any{"court_id": court, "metrics": []map[string]any{{"metric": "MET-2",
 				"case_types": []string{}}}}, 422, "empty_scope", "body.metrics[0].case_types"},
 			{"no metrics", admin, map[string]any{"court_id": court, "metrics": []map[string]any{}}, 422, "empty_definition", "body.metrics"},
-			{"an unknown metric", admin, map[string]any{"court_id": court, "metrics": []map[string]any{{"metric": "MET-10",
+			{"an unknown metric", admin, map[string]any{"court_id": court, "metrics": []map[string]any{{"metric": "MET-99",
 				"case_types": scope}}}, 422, "unknown_metric", "body.metrics[0].metric"},
 			{"a metric twice", admin, map[string]any{"court_id": court, "metrics": []map[string]any{{"metric": "MET-1", "case_types": scope},
 				{"metric": "MET-1", "case_types": scope}}}, 422, "duplicate_metric", "body.metrics[1].metric"},

@@ -47,6 +47,7 @@ CREATE INDEX entrusted_matters_in ON entrusted_matters (to_court_id, id);
 CREATE INDEX entrusted_matters_case ON entrusted_matters (case_id, id);
 -- MET-10 reads the matters due in a period, per receiving court.
 CREATE INDEX entrusted_matters_due ON entrusted_matters (to_court_id, due_on) WHERE status <> 'returned';
+CREATE INDEX entrusted_matters_done ON entrusted_matters (to_court_id, done_on) WHERE status = 'reported';
 
 -- The work recorded on a matter by the receiving court, in order.
 CREATE TABLE entrusted_matter_notes (

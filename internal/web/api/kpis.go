@@ -54,6 +54,8 @@ type KPIRowOut struct {
 	PayoutMeanDays    *float64 `json:"payout_mean_days,omitempty" doc:"MET-11 平均发放天数 = 平均(发放日 − 款项到账日)，期间内发放的"`
 	SupervisionDays   *float64 `json:"supervision_mean_days,omitempty" doc:"MET-13 督办平均用时 = 平均(办结日 − 督办日)，期间内督办且已办结的事项"`
 	SupervisionOnTime *float64 `json:"supervision_on_time_rate,omitempty" doc:"MET-13 按期答复率 = 按期答复 ÷ 已答复，期间内督办的事项"`
+	EntrustedOnTime   *float64 `json:"entrusted_on_time_rate,omitempty" doc:"MET-10 事项委托期限内办结率 = 期限内办结 ÷ 期限在期间内的受托事项（已办结或已逾期未办结），计入受托法院（及其承办团队、人员）"`
+	EntrustedDays     *float64 `json:"entrusted_mean_days,omitempty" doc:"MET-10 事项委托平均用时 = 平均(办结日 − 委托日)，期间内办结的受托事项"`
 	// Every metric with its formula, numerator, denominator, case types
 	// and the cases behind it (GET /kpis only).
 	Metrics []KPIMetricOut `json:"metrics,omitempty"`
@@ -172,6 +174,8 @@ func kpiRowOf(key, label string, r *metrics.TableRow, drill *kpiDrill) KPIRowOut
 	pay, sup := r.Payouts, r.Supervision
 	out.PayoutOnTimeRate, out.PayoutMeanDays = ratio(pay.OnTime, pay.Due), ratio(pay.Days, pay.Settled)
 	out.SupervisionDays, out.SupervisionOnTime = ratio(sup.HandlingDays, sup.Closed), ratio(sup.Answered-sup.Late, sup.Answered)
+	ent := r.Entrusted
+	out.EntrustedOnTime, out.EntrustedDays = ratio(ent.OnTime, ent.Due), ratio(ent.Days, ent.Done)
 	if drill == nil {
 		return out
 	}
@@ -213,6 +217,9 @@ func kpiRowOf(key, label string, r *metrics.TableRow, drill *kpiDrill) KPIRowOut
 		pay.OnTime, pay.Due)
 	add("payout_mean_days", metrics.MetPayout, "平均发放天数", "平均(发放日 − 款项到账日)，期间内发放的", "days", pay.Days, pay.Settled)
 	add("zhongben_rate", metrics.MetZhongben, "", "", "ratio", m12.ClosedZhongben, m12.Closed)
+	add("entrusted_on_time_rate", metrics.MetEntrusted, "事项委托期限内办结率", "期限内办结 ÷ 期限在期间内的受托事项（已办结或已逾期未办结）", "ratio",
+		ent.OnTime, ent.Due)
+	add("entrusted_mean_days", metrics.MetEntrusted, "事项委托平均用时", "平均(办结日 − 委托日)，期间内办结的受托事项", "days", ent.Days, ent.Done)
 	add("supervision_mean_days", metrics.MetSupervision, "督办平均用时", "平均(办结日 − 督办日)，期间内督办且已办结的事项", "days",
 		sup.HandlingDays, sup.Closed)
 	add("supervision_on_time_rate", metrics.MetSupervision, "按期答复率", "按期答复 ÷ 已答复，期间内督办的事项", "ratio",

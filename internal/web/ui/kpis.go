@@ -50,6 +50,8 @@ type kpiRowView struct {
 	Share                                                         string
 	ShowPerJudge                                                  bool // MET-9 has a column
 	PayoutsDue, PayoutsSettled, SupervisionRaised, SupervisionAns int64
+	EntrustedRate, EntrustedDays                                  string // MET-10
+	EntrustedDue, EntrustedDone                                   int64
 }
 
 // kpiDefinitionView is a metric definition the page used (MET-0).
@@ -226,7 +228,9 @@ func kpiRowOf(label string, r *metrics.TableRow, allClosed int64) kpiRowView {
 		ZhongbenRate: percent(m12.ClosedZhongben, m12.Closed), Share: percent(m1.Closed, allClosed), PerJudge: "—",
 		PayoutRate: percent(pay.OnTime, pay.Due), PayoutDays: days(pay.Days, pay.Settled), PayoutsDue: pay.Due, PayoutsSettled: pay.Settled,
 		SupervisionDays: days(sup.HandlingDays, sup.Closed), SupOnTime: percent(sup.Answered-sup.Late, sup.Answered),
-		SupervisionRaised: sup.Raised, SupervisionAns: sup.Answered}
+		SupervisionRaised: sup.Raised, SupervisionAns: sup.Answered,
+		EntrustedRate: percent(r.Entrusted.OnTime, r.Entrusted.Due), EntrustedDays: days(r.Entrusted.Days, r.Entrusted.Done),
+		EntrustedDue: r.Entrusted.Due, EntrustedDone: r.Entrusted.Done}
 	if r.JudgesCounted {
 		rv.PerJudge = hundredths(m9.Closed, r.Judges)
 	}
