@@ -344,6 +344,7 @@ type caseView struct {
 	Campaigns   *campaignsBlock  // the case's mass-claim campaigns (campaigns.go), nil when none and none may be created
 	Zhongben    *zhongbenView    // the 终本 conditions and the measures on file
 	Supervision *caseSupView     // the case's supervision items (supervision.go)
+	Entrusted   *caseEntrustView // the matters the case entrusted to other courts (entrust.go), nil when none and none may be sent
 }
 
 // zhongbenView is the case page's 终本 section: the gate's list of what is
@@ -452,6 +453,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		return err
 	}
 	if v.Supervision, err = u.caseSupervision(r, p, c); err != nil {
+		return err
+	}
+	if v.Entrusted, err = u.caseEntrust(ctx, p, c); err != nil {
 		return err
 	}
 	for _, s := range []string{cases.StatusInProgress, cases.StatusSuspended, cases.StatusDeferred} {

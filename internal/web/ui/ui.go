@@ -197,6 +197,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerMassPublic(mux)  // massclaim_public.go: the public registration and the participant's own page (/m/…)
 	u.registerBoard(mux)       // board.go: the command-center board and its wall screen (指挥大屏)
 	u.registerSupervision(mux) // supervision.go: items, lists, rules (督办)
+	u.registerEntrust(mux)     // entrust.go: entrusted matters (事项委托)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -278,6 +279,9 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.FieldManage) {
 		items = append(items, nav{"field", "外勤事务", "/field-tasks"})
+	}
+	if p.Can(access.EntrustManage) {
+		items = append(items, nav{"entrust", "事项委托", "/entrusted-matters"})
 	}
 	if p.Can(access.FieldWork) {
 		items = append(items, nav{"field-mine", "我的外勤任务", "/field-tasks/mine"})
