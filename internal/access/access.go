@@ -58,6 +58,7 @@ const (
 	EntrustManage        Permission = "entrust.manage"        // entrusted matters (事项委托): send one from a case; at the receiving court accept, return, assign, record and report
 	RemediesManage       Permission = "remedies.manage"       // file and handle 执行异议、案外人异议、复议 and 执行信访 through their steps
 	HotlineManage        Permission = "hotline.manage"        // the command center's hotline (热线): record, route and answer calls
+	DisposalManage       Permission = "disposal.manage"       // dispose of seized property: reference price, auctions, 变卖, sale confirmation (DOMAIN.md §8)
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -101,6 +102,7 @@ var Catalogue = []PermissionInfo{
 	{EntrustManage, "事项委托：发出委托；受托法院接收、退回、分派、记录办理并回复结果"},
 	{RemediesManage, "执行救济：登记、立案、审查、裁定、送达执行异议、案外人异议、复议与执行信访"},
 	{HotlineManage, "热线：登记来电、转办、答复"},
+	{DisposalManage, "财产处置：确定参考价、发布拍卖公告、处理流拍与悔拍、成交确认"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,

@@ -18,6 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zhixing-court/zhixing/internal/disposal"
+	simauction "github.com/zhixing-court/zhixing/internal/sim/auction"
+
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/assets"
@@ -149,6 +152,7 @@ func (a *App) Ready(ctx context.Context) error {
 // Handler returns the HTTP handler of the whole site.
 func (a *App) Handler() http.Handler {
 	a.services()
+	disposal.UseIfUnset(a.DB, simauction.New(simauction.Options{})) // the in-process auction platform (a test may have set its own)
 	key, err := a.AgencyKey()
 	if err != nil {
 		a.log().Warn("agency key unavailable: agency callbacks will be refused", "err", err)

@@ -82,7 +82,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.massclaims(a)
 	h.field(a)
 	h.portal(a)
-	h.entrust(a) // entrust.go: entrusted matters (事项委托)
+	h.entrust(a)   // entrust.go: entrusted matters (事项委托)
+	h.disposals(a) // disposal.go: reference price, auctions, 变卖, the disposal board
 	return a
 }
 
