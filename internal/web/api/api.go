@@ -84,6 +84,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.portal(a)
 	h.entrust(a)   // entrust.go: entrusted matters (事项委托)
 	h.disposals(a) // disposal.go: reference price, auctions, 变卖, the disposal board
+	h.remedies(a)  // remedies.go: 执行异议、案外人异议、复议、执行信访
+	h.hotline(a)   // hotline.go: the command center's hotline
 	return a
 }
 
