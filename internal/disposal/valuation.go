@@ -256,6 +256,16 @@ func (d *Disposal) report(id uuid.UUID) *Report {
 	return nil
 }
 
+// pending reports whether a report is still awaited.
+func (d *Disposal) pending() bool {
+	for _, r := range d.Reports {
+		if r.AmountFen == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // counted are the amounts of the reports that enter the reference price.
 func (d *Disposal) counted() []int64 {
 	var out []int64
@@ -372,9 +382,12 @@ func Object(ctx context.Context, tx *store.Tx, id uuid.UUID, in ObjectionInput) 
 			d.ReferenceFen, d.Method, stage = 0, "", StageValuation
 			summary += "；没有其他有效报告，须重新启动确定参考价"
 		}
-		if _, err := tx.Exec(ctx, `UPDATE disposals SET reference_fen = ?, method = ? WHERE id = ?`, d.ReferenceFen, d.Method, d.ID); err != nil {
-			return nil, err
-		}
+	} else if len(d.counted()) == 0 && !d.pending() {
+		d.Method = ""
+		summary += "；没有其他有效报告，须重新启动确定参考价"
+	}
+	if _, err := tx.Exec(ctx, `UPDATE disposals SET reference_fen = ?, method = ? WHERE id = ?`, d.ReferenceFen, d.Method, d.ID); err != nil {
+		return nil, err
 	}
 	if err := touch(ctx, tx, d, stage); err != nil {
 		return nil, err

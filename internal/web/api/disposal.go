@@ -406,3 +406,11 @@ func (h *handlers) disposalBoard(ctx context.Context, f disposal.Filter, req pag
 	}
 	return body(listOf(pg, func(r disposal.BoardRow) DisposalOut { return disposalOut(r.Disposal, r.Next) })), nil
 }
+
+// Current is the id of the disposal's latest auction, "" before the first.
+func (o DisposalOut) Current() string {
+	if len(o.Auctions) == 0 {
+		return ""
+	}
+	return o.Auctions[len(o.Auctions)-1].ID
+}
