@@ -25,11 +25,13 @@ const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpup
       zhixing bench claims [--duration 5s] [--workers N] [--cases N] [--db 连接串] [--data-dir 目录]
       zhixing bench scan [--due N] [--sizes N,M…] [--runs N] [--db 连接串] [--data-dir 目录]
       zhixing bench kpis [--sizes N,M…] [--calls N] [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
+      zhixing bench scale [--sizes N,M…] [--calls N] [--db 连接串] [--data-dir 目录]
   intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）；
   ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）；
   claims：测量 P6（经 HTTP 读取案件、涉众登记，与最简 net/http 处理器比较，并在七成最大速率下测 p99）；
   scan：测量 P2（到期案件数不变、在办案件由少到多时督办日常扫描的用时）；
   kpis：测量 P3（法院、地市、全省一年的指标由累计数读取与即席 GROUP BY 的用时），并核验累计数与重新计算一致。
+  scale：测量 P7（案件总量由少到多时，经 HTTP 读取案件、法官待办列表、法院指标与看板的 p99 之比）。
   SQLite 在数据目录中新建临时文件，PostgreSQL 在 --db 所指服务器上新建临时数据库（需要 CREATEDB 权限）；
   结束后删除。--db 所指的数据库本身不会被读写。
 `
@@ -49,6 +51,9 @@ func (e *env) bench(args []string) int {
 	}
 	if len(args) > 0 && args[0] == "kpis" {
 		return e.benchKPIs(args[1:])
+	}
+	if len(args) > 0 && args[0] == "scale" {
+		return e.benchScale(args[1:])
 	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprint(e.stderr, benchUsage)
@@ -504,4 +509,54 @@ func (e *env) scratch(dsn, dir string) (*store.DB, func(), error) {
 			fmt.Fprintf(e.stderr, "zhixing: 删除临时数据库失败：%v\n", err)
 		}
 	}, nil
+}
+
+// benchScale is `zhixing bench scale`: P7, the p99 of a case read, a
+// judge's task list, the court's KPIs and its board as the cases grow.
+func (e *env) benchScale(args []string) int {
+	fs := flag.NewFlagSet("zhixing bench scale", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	sizes := fs.String("sizes", "100000,10000000", "案件总量，逗号分隔，从小到大")
+	calls := fs.Int("calls", 400, "每种请求在每个规模下计时的次数")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return exitUsage
+	}
+	ns, ok := parseSizes(*sizes)
+	if !ok || *calls < 1 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitUsage
+	}
+	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	defer drop()
+	fmt.Fprintf(e.stdout, "P7 规模基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), *sizes)
+	rep, err := bench.Scale(e.ctx, db, bench.ScaleOptions{Sizes: ns, Calls: *calls, DataDir: cfg.DataDir, Progress: e.stdout, Seed: 1})
+	if err != nil {
+		return e.fail("基准中断：%v", err)
+	}
+	fmt.Fprintf(e.stdout, "\n| engine | cases | generated in | case read p50 / p99 | task list p50 / p99 | dashboard p50 / p99 | board p50 / p99 |\n")
+	fmt.Fprintf(e.stdout, "|---|---|---|---|---|---|---|\n")
+	lat := func(l bench.Latency) string {
+		return l.P50.Round(10*time.Microsecond).String() + " / " + l.P99.Round(10*time.Microsecond).String()
+	}
+	for _, p := range rep.Points {
+		fmt.Fprintf(e.stdout, "| %s | %d | %s | %s | %s | %s | %s |\n", rep.Engine, p.Cases, p.Fill.Round(time.Second), lat(p.CaseRead),
+			lat(p.TaskList), lat(p.Dashboard), lat(p.Board))
+	}
+	if len(rep.Points) > 1 {
+		fmt.Fprintf(e.stdout, "\np99 之比（最大规模 ÷ 最小规模，目标 ≤ 2）：读取案件 %.2f，待办列表 %.2f，指标 %.2f，看板 %.2f\n",
+			rep.Ratio(func(p bench.ScalePoint) bench.Latency { return p.CaseRead }),
+			rep.Ratio(func(p bench.ScalePoint) bench.Latency { return p.TaskList }),
+			rep.Ratio(func(p bench.ScalePoint) bench.Latency { return p.Dashboard }),
+			rep.Ratio(func(p bench.ScalePoint) bench.Latency { return p.Board }))
+	}
+	return exitOK
 }

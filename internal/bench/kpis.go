@@ -237,9 +237,9 @@ func timeScope(ctx context.Context, db *store.DB, name string, court uuid.UUID, 
 	return s, nil
 }
 
-// fillKPICases inserts n cases over courts, numbered from `from`, each with
-// its KPI contribution applied as filing (and closing) apply it, 500 a
-// transaction.
+// fillKPICases inserts n cases over courts, numbered from `from`, with
+// their KPI contributions (the function filing and closing apply, summed
+// per transaction by metrics.ApplyNew), 250 a transaction.
 func fillKPICases(ctx context.Context, db *store.DB, courts []uuid.UUID, from, n int, today legal.Date, r *rand.Rand,
 	progress func(string, ...any)) error {
 	now := time.Now().UTC()
@@ -275,12 +275,7 @@ func fillKPICases(ctx context.Context, db *store.DB, courts []uuid.UUID, from, n
 				created_at, updated_at) VALUES `+store.Rows(k, 21), args...); err != nil {
 				return err
 			}
-			for _, s := range snaps {
-				if err := metrics.Apply(ctx, tx, nil, s); err != nil {
-					return err
-				}
-			}
-			return nil
+			return metrics.ApplyNew(ctx, tx, snaps)
 		})
 		if err != nil {
 			return err

@@ -151,11 +151,18 @@ var inTypes = `('` + strings.Join(EnforcementTypes, `', '`) + `')`
 
 // caseFigures reads received, closed and pending from the aggregates.
 func (b *bulletinBuilder) caseFigures(ctx context.Context, q store.Querier, court uuid.UUID, from, to legal.Date) error {
-	inPeriod := func(col string) string { return `SUM(CASE WHEN day >= ? THEN ` + col + ` ELSE 0 END)` }
-	rows, err := q.Query(ctx, `SELECT team_id, handler_id, `+inPeriod("received")+`, `+inPeriod("closed")+`, `+inPeriod("closed_performed")+`,
-		`+inPeriod("closed_zhongben")+`, SUM(received - closed)
-		FROM case_stats WHERE court_id = ? AND day <= ? AND case_type IN `+inTypes+` GROUP BY team_id, handler_id`,
-		from, from, from, from, court, to)
+	src := periodSource("s.court_id = ?", []any{court}, from, to, true)
+	var qargs []any
+	inPeriod := func(expr string) string {
+		qargs = append(qargs, src.periodArgs...)
+		return `SUM(CASE WHEN ` + src.period + ` THEN ` + expr + ` ELSE 0 END)`
+	}
+	sel := []string{inPeriod("s.received"), inPeriod("s.closed"), inPeriod("s.closed_performed"), inPeriod("s.closed_zhongben"),
+		inPeriod("s.received - s.closed")}
+	sel = append(sel, `SUM(CASE WHEN `+src.pending+` THEN s.received - s.closed ELSE 0 END)`)
+	qargs = append(qargs, src.pendingArgs...)
+	rows, err := q.Query(ctx, `SELECT s.team_id, s.handler_id, `+strings.Join(sel, ", ")+` FROM `+src.from+`
+		WHERE s.case_type IN `+inTypes+` GROUP BY s.team_id, s.handler_id`, append(qargs, src.fromArgs...)...)
 	if err != nil {
 		return err
 	}
@@ -163,9 +170,11 @@ func (b *bulletinBuilder) caseFigures(ctx context.Context, q store.Querier, cour
 	for rows.Next() {
 		var team, handler uuid.UUID
 		var f BulletinFigures
-		if err := rows.Scan(&team, &handler, &f.Received, &f.Closed, &f.ClosedPerformed, &f.ClosedZhongben, &f.PendingEnd); err != nil {
+		var moved, pendingStart int64
+		if err := rows.Scan(&team, &handler, &f.Received, &f.Closed, &f.ClosedPerformed, &f.ClosedZhongben, &moved, &pendingStart); err != nil {
 			return err
 		}
+		f.PendingEnd = pendingStart + moved
 		if f == (BulletinFigures{}) {
 			continue
 		}

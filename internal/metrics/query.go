@@ -394,22 +394,16 @@ var statSums = []string{"received", "closed", "closed_performed", "closed_actual
 func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 	col := groupColumn[c.in.GroupBy]
 	cond, args := c.scope.cond("s.court_id")
-	var query string
-	var qargs []any
-	if c.in.GroupBy == ByTeam || c.in.GroupBy == ByHandler {
-		// Per team or handler: the days of case_stats up to the period's end.
-		sel := []string{`SUM(CASE WHEN s.day < ? THEN s.received - s.closed ELSE 0 END)`}
-		qargs = []any{c.in.From}
-		for _, name := range statSums {
-			sel = append(sel, `SUM(CASE WHEN s.day >= ? THEN s.`+name+` ELSE 0 END)`)
-			qargs = append(qargs, c.in.From)
-		}
-		query = `SELECT ` + col + `, s.court_id, s.case_type, ` + strings.Join(sel, ", ") + ` FROM case_stats s
-			WHERE ` + cond + ` AND s.day <= ? GROUP BY ` + col + `, s.court_id, s.case_type`
-		qargs = append(append(qargs, args...), c.in.To)
-	} else {
-		query, qargs = courtRollupQuery(col, cond, args, c.in.From, c.in.To)
+	src := periodSource(cond, args, c.in.From, c.in.To, c.in.GroupBy == ByTeam || c.in.GroupBy == ByHandler)
+	sel := []string{`SUM(CASE WHEN ` + src.pending + ` THEN s.received - s.closed ELSE 0 END)`}
+	qargs := slices.Clone(src.pendingArgs)
+	for _, name := range statSums {
+		sel = append(sel, `SUM(CASE WHEN `+src.period+` THEN s.`+name+` ELSE 0 END)`)
+		qargs = append(qargs, src.periodArgs...)
 	}
+	query := `SELECT ` + col + `, s.court_id, s.case_type, ` + strings.Join(sel, ", ") + ` FROM ` + src.from + `
+		GROUP BY ` + col + `, s.court_id, s.case_type`
+	qargs = append(qargs, src.fromArgs...)
 	rows, err := q.Query(ctx, query, qargs...)
 	if err != nil {
 		return err
@@ -439,60 +433,72 @@ func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 	return rows.Err()
 }
 
-// courtRollupQuery reads a period's figures per court, lane or case type
-// from the courts' roll-ups (case_stats_court): the months wholly inside
-// [from, to] from their month rows and only the days at its two edges from
-// day rows; the pending cases at its start from the month rows before from's
-// month and the day rows of that month before from. Its cost follows the
-// courts and the months of their history, not the cases, teams or handlers.
-func courtRollupQuery(col, cond string, args []any, from, to legal.Date) (string, []any) {
+// source is where a period's figures are read from: from, a subquery
+// aliased s with the columns court_id, team_id, handler_id, case_type, lane,
+// grain ('day' or 'month'), day and the figures; pending, the condition on
+// its rows that counts towards the cases pending at the period's start
+// (received − closed); period, the condition that counts towards the
+// period's own figures. Each with its arguments.
+type source struct {
+	from, pending, period             string
+	fromArgs, pendingArgs, periodArgs []any
+}
+
+// periodSource reads a period from … to for the courts cond selects: the
+// months wholly inside it, and before it for the pending cases, from the
+// month roll-ups; only the days of its two edge months from the day rows.
+// Per owner (team, handler): the owners' months (team_month) and the days
+// of case_stats; per court, lane or case type: the courts' months and
+// days. Every branch is one index range per court (the tables' keys start
+// court_id, then grain and day, or day), so the cost follows the months of
+// history and the owners, not the cases.
+func periodSource(cond string, args []any, from, to legal.Date, owners bool) source {
 	fromMonth := monthStart(from)
 	m1 := fromMonth // the first whole month of the period
 	if from.Day() != 1 {
 		m1 = fromMonth.AddMonths(1)
 	}
 	m2 := monthStart(to.AddDays(1)) // the first month after the whole ones
-	pending := `(s.grain = 'month' AND s.day < ?) OR (s.grain = 'day' AND s.day < ?)`
-	pendingArgs := []any{fromMonth, from}
-	// The rows read, each an index range per court (PRIMARY KEY court_id,
-	// grain, day): the months before the last whole one, and the days of
-	// the two partial months at the edges.
+	src := source{pending: `((s.grain = 'month' AND s.day < ?) OR (s.grain = 'day' AND s.day < ?))`, pendingArgs: []any{fromMonth, from}}
 	type span struct {
 		grain    string
 		from, to legal.Date // from included (zero: unbounded), to excluded
 	}
-	var period string
-	var periodArgs []any
 	spans := []span{{"month", legal.Date{}, m2}, {"day", fromMonth, m1}, {"day", m2, to.AddDays(1)}}
 	if m1.Before(m2) {
-		period = `(s.grain = 'month' AND s.day >= ?) OR (s.grain = 'day' AND s.day >= ?)`
-		periodArgs = []any{m1, from}
+		src.period = `((s.grain = 'month' AND s.day >= ?) OR (s.grain = 'day' AND s.day >= ?))`
+		src.periodArgs = []any{m1, from}
 	} else { // no whole month: days only
-		period = `s.grain = 'day' AND s.day >= ?`
-		periodArgs = []any{from}
+		src.period = `(s.grain = 'day' AND s.day >= ?)`
+		src.periodArgs = []any{from}
 		spans = []span{{"month", legal.Date{}, fromMonth}, {"day", fromMonth, to.AddDays(1)}}
 	}
-	sel := []string{`SUM(CASE WHEN ` + pending + ` THEN s.received - s.closed ELSE 0 END)`}
-	qargs := slices.Clone(pendingArgs)
-	for _, name := range statSums {
-		sel = append(sel, `SUM(CASE WHEN `+period+` THEN s.`+name+` ELSE 0 END)`)
-		qargs = append(qargs, periodArgs...)
-	}
+	const figures = `s.court_id, s.team_id, s.handler_id, s.case_type, s.lane, s.day, ` + countColumnsS
 	var branches []string
 	for _, sp := range spans {
 		if !sp.from.IsZero() && !sp.from.Before(sp.to) {
 			continue
 		}
-		b := `SELECT * FROM case_stats_court s WHERE ` + cond + ` AND s.grain = '` + sp.grain + `' AND s.day < ?`
-		qargs = append(append(qargs, args...), sp.to)
+		var b string
+		switch {
+		case sp.grain == "month" && owners:
+			b = `SELECT 'month' AS grain, ` + figures + ` FROM case_stats_rollup s WHERE ` + cond + ` AND s.grain = 'team_month' AND s.day < ?`
+		case sp.grain == "month":
+			b = `SELECT 'month' AS grain, ` + figures + ` FROM case_stats_rollup s WHERE ` + cond + ` AND s.grain = 'month' AND s.day < ?`
+		case owners:
+			b = `SELECT 'day' AS grain, ` + figures + ` FROM case_stats s WHERE ` + cond + ` AND s.day < ?`
+		default:
+			b = `SELECT 'day' AS grain, ` + figures + ` FROM case_stats_rollup s WHERE ` + cond + ` AND s.grain = 'day' AND s.day < ?`
+		}
+		src.fromArgs = append(append(src.fromArgs, args...), sp.to)
 		if !sp.from.IsZero() {
 			b += ` AND s.day >= ?`
-			qargs = append(qargs, sp.from)
+			src.fromArgs = append(src.fromArgs, sp.from)
 		}
 		branches = append(branches, b)
 	}
-	return `SELECT ` + col + `, s.court_id, s.case_type, ` + strings.Join(sel, ", ") + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) s
-		GROUP BY ` + col + `, s.court_id, s.case_type`, qargs
+	src.from = `(` + strings.Join(branches, " UNION ALL ") + `) s`
+	return src
 }
 
 // postJudges counts MET-9's denominator now: the active users with the

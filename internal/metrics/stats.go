@@ -32,9 +32,9 @@ type Snapshot struct {
 	ClaimFen, RecoveredFen     int64
 }
 
-// Bucket is one row of the aggregates: of case_stats (Grain ""), or of a
-// court's roll-up in case_stats_court (Grain GrainDay or GrainMonth, no team
-// or handler; a month's Day is its first day).
+// Bucket is one row of the aggregates: of case_stats (Grain GrainFull) or
+// of its roll-ups in case_stats_rollup (a month's Day is its first day; a
+// court's day or month has no team or handler).
 type Bucket struct {
 	CourtID   uuid.UUID
 	Day       legal.Date
@@ -45,20 +45,22 @@ type Bucket struct {
 	Grain     Grain
 }
 
-// Grain says which table a Bucket belongs to.
+// Grain says which table a Bucket belongs to, and what it sums.
 type Grain string
 
 const (
-	GrainFull  Grain = ""      // case_stats: per team and handler, per day
-	GrainDay   Grain = "day"   // case_stats_court, per court and day
-	GrainMonth Grain = "month" // case_stats_court, per court and month
+	GrainFull      Grain = ""           // case_stats: a day per team, handler, case type and lane
+	GrainDay       Grain = "day"        // case_stats_rollup: a court's day
+	GrainMonth     Grain = "month"      // case_stats_rollup: a court's month
+	GrainTeamMonth Grain = "team_month" // case_stats_rollup: a month per team, handler, case type and lane
 )
 
 // monthStart is the first day of d's month.
 func monthStart(d legal.Date) legal.Date { return legal.NewDate(d.Year(), d.Month(), 1) }
 
-// rollUp adds to m the court roll-ups of its case_stats buckets: each
-// bucket's figures also count for its court's day and month.
+// rollUp adds to m the roll-ups of its case_stats buckets: each bucket's
+// figures also count for its court's day and month and for its owners'
+// month.
 func rollUp(m map[Bucket]Counts) {
 	type roll struct {
 		k Bucket
@@ -72,7 +74,9 @@ func rollUp(m map[Bucket]Counts) {
 		day := Bucket{CourtID: k.CourtID, Day: k.Day, CaseType: k.CaseType, Lane: k.Lane, Grain: GrainDay}
 		month := day
 		month.Day, month.Grain = monthStart(k.Day), GrainMonth
-		rolls = append(rolls, roll{day, c}, roll{month, c})
+		owners := k
+		owners.Day, owners.Grain = month.Day, GrainTeamMonth
+		rolls = append(rolls, roll{day, c}, roll{month, c}, roll{owners, c})
 	}
 	for _, r := range rolls {
 		m[r.k] = m[r.k].add(r.c, 1)
@@ -125,6 +129,18 @@ func contributions(s *Snapshot) map[Bucket]Counts {
 	return out
 }
 
+// ApplyNew records many new cases at once (a bulk load): their
+// contributions summed, then written as Apply writes one case's.
+func ApplyNew(ctx context.Context, tx *store.Tx, cases []*Snapshot) error {
+	delta := map[Bucket]Counts{}
+	for _, s := range cases {
+		for k, c := range contributions(s) {
+			delta[k] = delta[k].add(c, 1)
+		}
+	}
+	return write(ctx, tx, delta)
+}
+
 // Apply records the change of one case from before to after (before nil:
 // the case is new) in tx: the buckets whose figures differ, in one
 // statement, in a fixed order (two transactions touching the same buckets
@@ -137,8 +153,14 @@ func Apply(ctx context.Context, tx *store.Tx, before, after *Snapshot) error {
 	for k, c := range contributions(before) {
 		delta[k] = delta[k].add(c, -1)
 	}
+	return write(ctx, tx, delta)
+}
+
+// write adds delta, the case_stats buckets that moved, and its courts'
+// roll-ups to the aggregates.
+func write(ctx context.Context, tx *store.Tx, delta map[Bucket]Counts) error {
 	rollUp(delta)
-	full, courts := split(delta)
+	full, rolls := split(delta)
 	if len(full) > 0 {
 		err := store.UpsertRows(ctx, tx, `INSERT INTO case_stats (`+statColumns+`) VALUES `, ` ON CONFLICT (court_id, day, team_id, handler_id,
 			case_type, lane) DO UPDATE SET `+upsertSet("case_stats", statColumns), 15, len(full), func(i int, args []any) []any {
@@ -148,37 +170,38 @@ func Apply(ctx context.Context, tx *store.Tx, before, after *Snapshot) error {
 			return err
 		}
 	}
-	if len(courts) == 0 {
-		return nil // a reassignment within the court: its roll-up does not move
-	}
-	return store.UpsertRows(ctx, tx, `INSERT INTO case_stats_court (`+courtColumns+`) VALUES `, ` ON CONFLICT (court_id, grain, day,
-		case_type, lane) DO UPDATE SET `+upsertSet("case_stats_court", courtColumns), 14, len(courts), func(i int, args []any) []any {
-		return appendCourtRow(args, courts[i], delta[courts[i]])
-	})
+	return store.UpsertRows(ctx, tx, `INSERT INTO case_stats_rollup (`+rollupColumns+`) VALUES `, ` ON CONFLICT (court_id, grain, day,
+		team_id, handler_id, case_type, lane) DO UPDATE SET `+upsertSet("case_stats_rollup", rollupColumns), 16, len(rolls),
+		func(i int, args []any) []any {
+			return appendRollupRow(args, rolls[i], delta[rolls[i]])
+		})
 }
 
 // split returns the keys of m with any figure, case_stats's and
-// case_stats_court's apart, each in the fixed order.
-func split(m map[Bucket]Counts) (full, courts []Bucket) {
+// case_stats_rollup's apart, each in the fixed order.
+func split(m map[Bucket]Counts) (full, rolls []Bucket) {
 	for k, c := range m {
 		switch {
 		case c == (Counts{}):
 		case k.Grain == GrainFull:
 			full = append(full, k)
 		default:
-			courts = append(courts, k)
+			rolls = append(rolls, k)
 		}
 	}
 	sortBuckets(full)
-	sortBuckets(courts)
-	return full, courts
+	sortBuckets(rolls)
+	return full, rolls
 }
 
 const (
 	countColumns = `received, closed, closed_performed, closed_actual, closed_zhongben, closed_in_term, closed_days, closed_claim_fen,
 	closed_recovered_fen`
-	statColumns  = `court_id, day, team_id, handler_id, case_type, lane, ` + countColumns
-	courtColumns = `court_id, grain, day, case_type, lane, ` + countColumns
+	// countColumnsS is countColumns of the table aliased s.
+	countColumnsS = `s.received, s.closed, s.closed_performed, s.closed_actual, s.closed_zhongben, s.closed_in_term, s.closed_days,
+	s.closed_claim_fen, s.closed_recovered_fen`
+	statColumns   = `court_id, day, team_id, handler_id, case_type, lane, ` + countColumns
+	rollupColumns = `court_id, grain, day, team_id, handler_id, case_type, lane, ` + countColumns
 )
 
 // upsertSet adds the excluded row's figures to the kept ones.
@@ -202,8 +225,8 @@ func appendRow(args []any, k Bucket, c Counts) []any {
 	return appendCounts(append(args, k.CourtID, k.Day, k.TeamID, k.HandlerID, k.CaseType, k.Lane), c)
 }
 
-func appendCourtRow(args []any, k Bucket, c Counts) []any {
-	return appendCounts(append(args, k.CourtID, string(k.Grain), k.Day, k.CaseType, k.Lane), c)
+func appendRollupRow(args []any, k Bucket, c Counts) []any {
+	return appendCounts(append(args, k.CourtID, string(k.Grain), k.Day, k.TeamID, k.HandlerID, k.CaseType, k.Lane), c)
 }
 
 func sortBuckets(keys []Bucket) {

@@ -111,7 +111,7 @@ type dayCounts struct {
 	Counts
 }
 
-// dailyCounts sums the courts' day roll-ups (case_stats_court) by day over
+// dailyCounts sums the courts' day roll-ups (case_stats_rollup) by day over
 // the enforcement case types for the courts cond selects, from (unbounded
 // when zero) to to, in one GROUP BY day: at most one row a day, in order.
 func dailyCounts(ctx context.Context, q store.Querier, cond string, args []any, from, to legal.Date) ([]dayCounts, error) {
@@ -121,7 +121,7 @@ func dailyCounts(ctx context.Context, q store.Querier, cond string, args []any, 
 	}
 	rows, err := q.Query(ctx, `SELECT s.day, SUM(s.received), SUM(s.closed), SUM(s.closed_performed), SUM(s.closed_actual),
 		SUM(s.closed_zhongben), SUM(s.closed_in_term), SUM(s.closed_days), SUM(s.closed_claim_fen), SUM(s.closed_recovered_fen)
-		FROM case_stats_court s WHERE `+cond+` AND s.grain = 'day' AND s.case_type IN (`+typeList(EnforcementTypes)+`) AND s.day <= ?
+		FROM case_stats_rollup s WHERE `+cond+` AND s.grain = 'day' AND s.case_type IN (`+typeList(EnforcementTypes)+`) AND s.day <= ?
 		GROUP BY s.day ORDER BY s.day`, append(args, to)...)
 	if err != nil {
 		return nil, err

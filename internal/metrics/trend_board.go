@@ -56,7 +56,7 @@ type Board struct {
 }
 
 // BoardOf answers the board of in.On, under the scope rules of Figures, in
-// two reads of case_stats: the days up to in.On (the headlines and the
+// two reads of the aggregates: the courts' days up to in.On (the headlines and the
 // trend) and this year's figures by court, team and handler together (the
 // rankings); each agrees with what Figures, Trend and Ranking answer.
 func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error) {
@@ -126,19 +126,19 @@ func figuresByOwner(ctx context.Context, q store.Querier, cond string, args []an
 	sum := func(types []string, expr string) string {
 		return `SUM(CASE WHEN s.case_type IN (` + typeList(types) + `) THEN ` + expr + ` ELSE 0 END)`
 	}
+	src := periodSource(cond, args, from, to, true)
 	var sel []string
 	var selArgs []any
 	for _, types := range [][]string{EnforcementTypes, FirstTypes} {
-		sel = append(sel, sum(types, `CASE WHEN s.day < ? THEN s.received - s.closed ELSE 0 END`))
-		selArgs = append(selArgs, from)
-		for _, c := range []string{"received", "closed", "closed_performed", "closed_actual", "closed_zhongben", "closed_in_term", "closed_days",
-			"closed_claim_fen", "closed_recovered_fen"} {
-			sel = append(sel, sum(types, `CASE WHEN s.day >= ? THEN s.`+c+` ELSE 0 END`))
-			selArgs = append(selArgs, from)
+		sel = append(sel, sum(types, `CASE WHEN `+src.pending+` THEN s.received - s.closed ELSE 0 END`))
+		selArgs = append(selArgs, src.pendingArgs...)
+		for _, c := range statSums {
+			sel = append(sel, sum(types, `CASE WHEN `+src.period+` THEN s.`+c+` ELSE 0 END`))
+			selArgs = append(selArgs, src.periodArgs...)
 		}
 	}
-	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, `+strings.Join(sel, ", ")+` FROM case_stats s WHERE `+cond+`
-		AND s.day <= ? GROUP BY s.court_id, s.team_id, s.handler_id`, append(append(selArgs, args...), to)...)
+	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, `+strings.Join(sel, ", ")+` FROM `+src.from+`
+		GROUP BY s.court_id, s.team_id, s.handler_id`, append(selArgs, src.fromArgs...)...)
 	if err != nil {
 		return nil, err
 	}

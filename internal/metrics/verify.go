@@ -51,7 +51,7 @@ func Recompute(ctx context.Context, q store.Querier) (map[Bucket]Counts, int, er
 	return out, n, nil
 }
 
-// kept reads the aggregates as kept: case_stats and the courts' roll-ups.
+// kept reads the aggregates as kept: case_stats and its roll-ups.
 func kept(ctx context.Context, q store.Querier) (map[Bucket]Counts, error) {
 	out := map[Bucket]Counts{}
 	read := func(query string, scan func(sc store.Scanner, k *Bucket, c *Counts) error) error {
@@ -77,8 +77,8 @@ func kept(ctx context.Context, q store.Querier) (map[Bucket]Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = read(`SELECT `+courtColumns+` FROM case_stats_court`, func(sc store.Scanner, k *Bucket, c *Counts) error {
-		return sc.Scan(&k.CourtID, &k.Grain, &k.Day, &k.CaseType, &k.Lane, &c.Received, &c.Closed, &c.ClosedPerformed,
+	err = read(`SELECT `+rollupColumns+` FROM case_stats_rollup`, func(sc store.Scanner, k *Bucket, c *Counts) error {
+		return sc.Scan(&k.CourtID, &k.Grain, &k.Day, &k.TeamID, &k.HandlerID, &k.CaseType, &k.Lane, &c.Received, &c.Closed, &c.ClosedPerformed,
 			&c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm, &c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen)
 	})
 	return out, err
@@ -143,20 +143,20 @@ func Rebuild(ctx context.Context, db *store.DB) (*Report, error) {
 			return err
 		}
 		r = compare(want, got, n)
-		for _, table := range []string{"case_stats", "case_stats_court"} {
+		for _, table := range []string{"case_stats", "case_stats_rollup"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
 				return err
 			}
 		}
-		full, courts := split(want)
+		full, rolls := split(want)
 		err = store.InsertRows(ctx, tx, `INSERT INTO case_stats (`+statColumns+`) VALUES `, 15, len(full), func(i int, args []any) []any {
 			return appendRow(args, full[i], want[full[i]])
 		})
 		if err != nil {
 			return err
 		}
-		return store.InsertRows(ctx, tx, `INSERT INTO case_stats_court (`+courtColumns+`) VALUES `, 14, len(courts), func(i int, args []any) []any {
-			return appendCourtRow(args, courts[i], want[courts[i]])
+		return store.InsertRows(ctx, tx, `INSERT INTO case_stats_rollup (`+rollupColumns+`) VALUES `, 16, len(rolls), func(i int, args []any) []any {
+			return appendRollupRow(args, rolls[i], want[rolls[i]])
 		})
 	})
 	if err != nil {

@@ -185,7 +185,7 @@ func TestKPIAggregates(t *testing.T) {
 			if _, err := tx.Exec(ctx, `UPDATE case_stats SET received = received - 5 WHERE received > 5`); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `UPDATE case_stats_court SET closed = closed + 1 WHERE grain = 'month'`)
+			_, err := tx.Exec(ctx, `UPDATE case_stats_rollup SET closed = closed + 1 WHERE grain = 'month'`)
 			return err
 		}); err != nil {
 			t.Fatal(err)
