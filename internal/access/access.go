@@ -59,6 +59,7 @@ const (
 	RemediesManage       Permission = "remedies.manage"       // file and handle 执行异议、案外人异议、复议 and 执行信访 through their steps
 	HotlineManage        Permission = "hotline.manage"        // the command center's hotline (热线): record, route and answer calls
 	DisposalManage       Permission = "disposal.manage"       // dispose of seized property: reference price, auctions, 变卖, sale confirmation (DOMAIN.md §8)
+	SanctionsManage      Permission = "sanctions.manage"      // issue report orders, 限消 and 失信; verify, penalise, lift, delete, correct (DOMAIN.md §7)
 )
 
 // PermissionInfo describes a permission for administrators.
@@ -103,6 +104,7 @@ var Catalogue = []PermissionInfo{
 	{RemediesManage, "执行救济：登记、立案、审查、裁定、送达执行异议、案外人异议、复议与执行信访"},
 	{HotlineManage, "热线：登记来电、转办、答复"},
 	{DisposalManage, "财产处置：确定参考价、发布拍卖公告、处理流拍与悔拍、成交确认"},
+	{SanctionsManage, "惩戒措施：报告财产令、限制消费、失信名单（发布、核查、处罚、解除、删除、纠正）"},
 }
 
 // Administrative reports whether perm is a power over users, courts, roles,

@@ -126,6 +126,22 @@ var (
 	KeySaleWindowDays        = Key{"AUCT-10", "sale_window_days"}
 )
 
+// The keys of sanctions (DOMAIN.md §7), read through Values.SanctionRules.
+var (
+	KeyDishonestTermYears        = Key{"SX-3", "term_years"}
+	KeyDishonestExtraMinYears    = Key{"SX-3", "extra_min_years"}
+	KeyDishonestExtraMaxYears    = Key{"SX-3", "extra_max_years"}
+	KeyGraceMinMonths            = Key{"SX-4", "grace_min_months"}
+	KeyGraceMaxMonths            = Key{"SX-4", "grace_max_months"}
+	KeyCorrectionDays            = Key{"SX-6", "decide_days"}
+	KeyCorrectWorkingDays        = Key{"SX-6", "correct_working_days"}
+	KeyDishonestReviewFileDays   = Key{"SX-6", "review_file_days"}
+	KeyDishonestReviewDecideDays = Key{"SX-6", "review_decide_days"}
+	KeyLiftOnGuarantee           = Key{"XG-4", "lift_on_guarantee"}
+	KeyLiftOnConsent             = Key{"XG-4", "lift_on_consent"}
+	KeyRestrictionBeforeClose    = Key{"XG-5", "check_before_closure"}
+)
+
 // Citations, as DOMAIN.md §3 gives them.
 const (
 	citeTerms       = "《最高人民法院关于人民法院办理执行案件若干期限的规定》（法发〔2006〕35号）"
@@ -147,6 +163,9 @@ const (
 	citeReview      = "《中华人民共和国民事诉讼法》（2023年）第236条；《最高人民法院关于适用〈中华人民共和国民事诉讼法〉执行程序若干问题的解释》（法释〔2008〕13号）；" + citeObjections + "第23条"
 	citeComplaints  = "《关于进一步完善执行权制约机制加强执行监督的意见》（2021年）"
 	citeHotline     = "执行指挥中心热线工作规范（地方实践；DOMAIN.md 未规定，HOT-1 为本地规则）"
+	citeDishonest   = "《最高人民法院关于公布失信被执行人名单信息的若干规定》（法释〔2013〕17号，2017年修正）"
+	citeGoodFaith   = "《最高人民法院关于在执行工作中进一步强化善意文明执行理念的意见》（法发〔2019〕35号）"
+	citeRestriction = "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（法释〔2010〕8号，2015年修正）"
 )
 
 // catalogue lists every parameter in display order. The seeds equal
@@ -237,6 +256,30 @@ var catalogue = []Param{
 	{Key: KeyComplaintCloseWorkdays, Label: "执行信访办结的期限", Unit: "工作日", Type: Int, Min: 1, Max: 120, Seed: "30", Citation: citeComplaints, Since: 8},
 	{Key: KeyHotlineProgressWorkdays, Label: "热线：案件进度询问答复的期限", Unit: "工作日", Type: Int, Min: 1, Max: 10, Seed: "1", Citation: citeHotline, Since: 8},
 	{Key: KeyHotlineOtherWorkdays, Label: "热线：咨询、联系法官、投诉转办答复的期限", Unit: "工作日", Type: Int, Min: 1, Max: 30, Seed: "3", Citation: citeHotline, Since: 8},
+	{Key: KeyDishonestTermYears, Label: "失信名单期限（第2至6项情形）", Unit: "年", Type: Int, Min: 1, Max: 5, Seed: "2", Citation: citeDishonest + "第2条",
+		Since: 8},
+	{Key: KeyDishonestExtraMinYears, Label: "情节严重或多项失信行为可延长失信期限的最少年数", Unit: "年", Type: Int, Min: 1, Max: 5, Seed: "1",
+		Citation: citeDishonest + "第2条", Since: 8},
+	{Key: KeyDishonestExtraMaxYears, Label: "情节严重或多项失信行为可延长失信期限的最多年数", Unit: "年", Type: Int, Min: 1, Max: 5, Seed: "3",
+		Citation: citeDishonest + "第2条", Since: 8},
+	{Key: KeyGraceMinMonths, Label: "纳入失信、限制消费前宽限期的最短月数", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "1", Citation: citeGoodFaith,
+		Since: 8},
+	{Key: KeyGraceMaxMonths, Label: "纳入失信、限制消费前宽限期的最长月数", Unit: "个月", Type: Int, Min: 1, Max: 12, Seed: "3", Citation: citeGoodFaith,
+		Since: 8},
+	{Key: KeyCorrectionDays, Label: "失信名单纠正申请的审查期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "15", Citation: citeDishonest + "第11条",
+		Since: 8},
+	{Key: KeyCorrectWorkingDays, Label: "决定纠正后更正失信信息的期限", Unit: "工作日", Type: Int, Min: 1, Max: 15, Seed: "3", Citation: citeDishonest + "第11条",
+		Since: 8},
+	{Key: KeyDishonestReviewFileDays, Label: "对纠正申请的决定申请复议的期限", Unit: "天", Type: Int, Min: 1, Max: 30, Seed: "10", Citation: citeDishonest + "第12条",
+		Since: 8},
+	{Key: KeyDishonestReviewDecideDays, Label: "失信名单复议的审查期限", Unit: "天", Type: Int, Min: 1, Max: 60, Seed: "15", Citation: citeDishonest + "第12条",
+		Since: 8},
+	{Key: KeyLiftOnGuarantee, Label: "被执行人提供确实有效的担保的，可以解除限制消费", Unit: "是否", Type: Bool, Seed: "true", Citation: citeRestriction + "第9条",
+		Since: 8},
+	{Key: KeyLiftOnConsent, Label: "申请执行人同意的，可以解除限制消费", Unit: "是否", Type: Bool, Seed: "true", Citation: citeRestriction + "第9条",
+		Since: 8},
+	{Key: KeyRestrictionBeforeClose, Label: "终本案件限制消费令的生效日期须早于结案日期", Unit: "是否", Type: Bool, Seed: "true",
+		Citation: "地方终本案件校验规则（NODE-4）；" + citeRestriction, Since: 8},
 }
 
 // index maps a key to its place in catalogue.

@@ -119,6 +119,21 @@ func (v Values) ClockRules() legal.ClockRules {
 	}
 }
 
+// SanctionRules are the 失信 values in force (SX-3, SX-4, SX-6).
+func (v Values) SanctionRules() legal.SanctionRules {
+	return legal.SanctionRules{
+		TermYears:          v.Int(KeyDishonestTermYears),
+		ExtraMinYears:      v.Int(KeyDishonestExtraMinYears),
+		ExtraMaxYears:      v.Int(KeyDishonestExtraMaxYears),
+		GraceMinMonths:     v.Int(KeyGraceMinMonths),
+		GraceMaxMonths:     v.Int(KeyGraceMaxMonths),
+		CorrectionDays:     v.Int(KeyCorrectionDays),
+		CorrectWorkingDays: v.Int(KeyCorrectWorkingDays),
+		ReviewFileDays:     v.Int(KeyDishonestReviewFileDays),
+		ReviewDecideDays:   v.Int(KeyDishonestReviewDecideDays),
+	}
+}
+
 // DecisionDays is the intake decision period in force (CLOCK-4).
 func (v Values) DecisionDays() int { return v.Int(KeyDecisionDays) }
 

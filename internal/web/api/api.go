@@ -86,6 +86,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.disposals(a) // disposal.go: reference price, auctions, 变卖, the disposal board
 	h.remedies(a)  // remedies.go: 执行异议、案外人异议、复议、执行信访
 	h.hotline(a)   // hotline.go: the command center's hotline
+	h.sanctions(a) // sanctions.go: 报告财产令, 限消, 失信 (issue 7)
 	return a
 }
 
