@@ -64,13 +64,28 @@ var caseMetrics = []MetricID{MetClosureRate, MetCloseReceive, MetFirstClosure, M
 // figures under its definitions in force on q.To: a court outside them is
 // not found; a reversed period is refused.
 func Figures(ctx context.Context, q store.Querier, in Query) ([]Row, error) {
-	c, err := collect(ctx, q, in, false)
+	c, err := collect(ctx, q, in, caseFigures)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Row, 0, len(c.keys))
 	for _, tr := range c.rows() {
 		out = append(out, tr.Row)
+	}
+	return out, nil
+}
+
+// SupervisionStats answers MET-13 alone for q — the items raised in the
+// period, per group, exactly as KPIs counts them — under the scope rules of
+// Figures.
+func SupervisionStats(ctx context.Context, q store.Querier, in Query) ([]TableRow, error) {
+	c, err := collect(ctx, q, in, supervisionOnly)
+	if err != nil {
+		return nil, err
+	}
+	var out []TableRow
+	for _, tr := range c.rows() {
+		out = append(out, *tr)
 	}
 	return out, nil
 }
@@ -141,8 +156,7 @@ type PayoutFigures struct {
 	Settled, Days int64
 }
 
-// SupervisionFigures are MET-13's, as supervise.Stats counts them: the
-// items raised in the period, those closed and their handling days
+// SupervisionFigures are MET-13's: the items raised in the period, those closed and their handling days
 // (closed − raised), those answered and those answered late.
 type SupervisionFigures struct {
 	Raised, Closed, HandlingDays, Answered, Late int64
@@ -186,7 +200,7 @@ type Table struct {
 // definitions in force on q.To, with MET-9 (post judges counted now),
 // MET-11 (payouts) and MET-13 (supervision items) read when asked.
 func KPIs(ctx context.Context, q store.Querier, in Query) (*Table, error) {
-	c, err := collect(ctx, q, in, true)
+	c, err := collect(ctx, q, in, allFigures)
 	if err != nil {
 		return nil, err
 	}
@@ -272,9 +286,18 @@ type collector struct {
 	judgesTotal int64
 }
 
+// reading is what collect reads.
+type reading int
+
+const (
+	caseFigures     reading = iota // case_stats only (Figures)
+	allFigures                     // and MET-9's judges, MET-11, MET-13, MET-10 (KPIs)
+	supervisionOnly                // MET-13's items only (SupervisionStats)
+)
+
 // collect checks a query and reads its figures: from case_stats and, when
 // extras, MET-9's judges, MET-11's payouts and MET-13's items.
-func collect(ctx context.Context, q store.Querier, in Query, extras bool) (*collector, error) {
+func collect(ctx context.Context, q store.Querier, in Query, what reading) (*collector, error) {
 	p, err := access.Must(ctx)
 	if err != nil {
 		return nil, err
@@ -302,10 +325,13 @@ func collect(ctx context.Context, q store.Querier, in Query, extras bool) (*coll
 	if in.CourtID != uuid.Nil {
 		c.used[in.CourtID] = c.defs.For(in.CourtID)
 	}
+	if what == supervisionOnly {
+		return c, c.supervision(ctx, q)
+	}
 	if err := c.caseStats(ctx, q); err != nil {
 		return nil, err
 	}
-	if extras {
+	if what == allFigures {
 		if err := c.postJudges(ctx, q); err != nil {
 			return nil, err
 		}
@@ -708,8 +734,7 @@ func arrivals(ctx context.Context, q store.Querier, accounts []uuid.UUID) (map[u
 }
 
 // supervision reads MET-13 from the supervision items raised in the
-// period, as supervise.Stats counts them, summed in one indexed read per
-// court.
+// period, summed in one indexed read per court.
 func (c *collector) supervision(ctx context.Context, q store.Querier) error {
 	col := itemGroup[c.in.GroupBy]
 	cond, args := c.scope.cond("i.court_id")

@@ -2,8 +2,9 @@ package api
 
 import (
 	"context"
-	"math"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/apperr"
 	"github.com/zhixing-court/zhixing/internal/legal"
+	"github.com/zhixing-court/zhixing/internal/metrics"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/supervise"
 )
@@ -219,14 +221,6 @@ type SupTeamStatsOut struct {
 	Late       int64    `json:"late"`
 	MeanDays   *float64 `json:"mean_days,omitempty" doc:"MET-13 平均办理天数 = 平均(办结 − 发起)"`
 	OnTimeRate *float64 `json:"on_time_rate,omitempty" doc:"MET-13 按期答复率"`
-}
-
-func round4(v float64, ok bool) *float64 {
-	if !ok {
-		return nil
-	}
-	r := math.Round(v*10000) / 10000
-	return &r
 }
 
 func (h *handlers) supervision(a huma.API) {
@@ -519,15 +513,27 @@ func (h *handlers) supervision(a huma.API) {
 			if from.IsZero() || to.IsZero() {
 				return nil, apperr.InvalidField("invalid_date", "query.from", "请填写起止日期（YYYY-MM-DD）")
 			}
-			stats, err := supervise.Stats(ctx, h.DB, court, from, to)
+			// MET-13 as GET /kpis counts it (one reader: metrics).
+			rows, err := metrics.SupervisionStats(ctx, h.DB, metrics.Query{From: from, To: to, GroupBy: metrics.ByTeam, CourtID: court})
 			if err != nil {
 				return nil, err
 			}
-			out := make([]SupTeamStatsOut, 0, len(stats))
-			for _, s := range stats {
-				out = append(out, SupTeamStatsOut{TeamID: optionalID(s.TeamID), TeamName: s.TeamName, Raised: s.Raised, Closed: s.Closed,
-					Open: s.Open, Answered: s.Answered, Late: s.Late, MeanDays: round4(s.MeanDays()), OnTimeRate: round4(s.OnTimeRate())})
+			plain := make([]metrics.Row, len(rows))
+			for i, r := range rows {
+				plain[i] = r.Row
 			}
+			names, err := metrics.Labels(ctx, h.DB, metrics.ByTeam, plain)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]SupTeamStatsOut, 0, len(rows))
+			for _, r := range rows {
+				f := r.Supervision
+				team, _ := uuid.Parse(r.Key)
+				out = append(out, SupTeamStatsOut{TeamID: optionalID(team), TeamName: names[r.Key], Raised: f.Raised, Closed: f.Closed,
+					Open: f.Raised - f.Closed, Answered: f.Answered, Late: f.Late, MeanDays: ratio(f.HandlingDays, f.Closed), OnTimeRate: ratio(f.Answered-f.Late, f.Answered)})
+			}
+			slices.SortFunc(out, func(a, b SupTeamStatsOut) int { return strings.Compare(a.TeamName, b.TeamName) })
 			return body(out), nil
 		})
 }
