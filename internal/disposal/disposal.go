@@ -416,3 +416,40 @@ func Board(ctx context.Context, db *store.DB, f Filter, req page.Request) (page.
 	}
 	return out, nil
 }
+
+// Disposable is an asset a case may start disposing of: under one of its
+// controls in force, not already under disposal.
+type Disposable struct {
+	AssetID uuid.UUID
+	Label   string
+}
+
+// DisposableAssets lists the assets of a case that a disposal may be
+// opened on (the case page's form).
+func DisposableAssets(ctx context.Context, q store.Querier, caseID uuid.UUID) ([]Disposable, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT a.id, a.kind, a.ref FROM controls k JOIN assets a ON a.id = k.asset_id
+		WHERE k.case_id = ? AND k.status = 'active'
+			AND NOT EXISTS (SELECT 1 FROM disposals d WHERE d.case_id = k.case_id AND d.asset_id = a.id AND d.stage NOT IN ('completed', 'unsold', 'withdrawn'))
+		ORDER BY a.ref`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := store.ScanAll(rows, func(sc store.Scanner) (Disposable, error) {
+		var x Disposable
+		var kind agency.Kind
+		var ref string
+		err := sc.Scan(&x.AssetID, &kind, &ref)
+		x.Label = kind.Label() + " " + ref
+		if info, ok := agency.Info(kind); ok && (info.Term == agency.TermNone || info.Money) {
+			x.Label = ""
+		}
+		return x, err
+	})
+	var out []Disposable
+	for _, x := range list {
+		if x.Label != "" {
+			out = append(out, x)
+		}
+	}
+	return out, err
+}

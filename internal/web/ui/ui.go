@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/zhixing-court/zhixing/internal/disposal"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -93,8 +94,11 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"query":    queryURL,
-	"fieldErr": func(errs map[string]string, field string) string { return errs[field] },
+	"query":       queryURL,
+	"fieldErr":    func(errs map[string]string, field string) string { return errs[field] },
+	"stageLabel":  disposal.StageLabel,
+	"methodLabel": disposal.MethodLabel,
+	"yuan":        yuanText,
 	"contains": func(list []access.Permission, p access.Permission) bool {
 		for _, x := range list {
 			if x == p {
@@ -198,6 +202,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerBoard(mux)       // board.go: the command-center board and its wall screen (指挥大屏)
 	u.registerSupervision(mux) // supervision.go: items, lists, rules (督办)
 	u.registerEntrust(mux)     // entrust.go: entrusted matters (事项委托)
+	u.registerDisposal(mux)    // disposal.go: property disposal (财产处置): the board, a disposal's page and forms
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -282,6 +287,9 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.EntrustManage) {
 		items = append(items, nav{"entrust", "事项委托", "/entrusted-matters"})
+	}
+	if p.Can(access.DisposalManage) {
+		items = append(items, nav{"disposals", "财产处置", "/disposals"})
 	}
 	if p.Can(access.FieldWork) {
 		items = append(items, nav{"field-mine", "我的外勤任务", "/field-tasks/mine"})
