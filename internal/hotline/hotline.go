@@ -129,6 +129,9 @@ func (c *Call) MaskedPhone() string { return legal.MaskPhone(c.CallerPhone) }
 // Overdue reports whether an open call is past its deadline on today.
 func (c *Call) Overdue(today legal.Date) bool { return c.State != Closed && c.DueOn.Before(today) }
 
+// AnsweredLate reports whether the call was answered after its deadline.
+func (c *Call) AnsweredLate() bool { return c.OnTime != nil && !*c.OnTime }
+
 // RoutedTo names who the call went to.
 func (c *Call) RoutedTo() string {
 	switch {

@@ -345,6 +345,7 @@ type caseView struct {
 	Zhongben    *zhongbenView    // the 终本 conditions and the measures on file
 	Supervision *caseSupView     // the case's supervision items (supervision.go)
 	Entrusted   *caseEntrustView // the matters the case entrusted to other courts (entrust.go), nil when none and none may be sent
+	Remedies    *caseRemedyView  // the case's remedies and hotline calls (remedies.go), nil when none and none may be filed
 }
 
 // zhongbenView is the case page's 终本 section: the gate's list of what is
@@ -456,6 +457,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		return err
 	}
 	if v.Entrusted, err = u.caseEntrust(ctx, p, c); err != nil {
+		return err
+	}
+	if v.Remedies, err = u.caseRemedies(ctx, p, c); err != nil {
 		return err
 	}
 	for _, s := range []string{cases.StatusInProgress, cases.StatusSuspended, cases.StatusDeferred} {

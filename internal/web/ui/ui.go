@@ -203,6 +203,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerSupervision(mux) // supervision.go: items, lists, rules (督办)
 	u.registerEntrust(mux)     // entrust.go: entrusted matters (事项委托)
 	u.registerDisposal(mux)    // disposal.go: property disposal (财产处置): the board, a disposal's page and forms
+	u.registerRemedies(mux)    // remedies.go: 执行异议、案外人异议、复议、执行信访
+	u.registerHotline(mux)     // hotline.go: the command center's hotline desk (热线)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -293,6 +295,12 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.FieldWork) {
 		items = append(items, nav{"field-mine", "我的外勤任务", "/field-tasks/mine"})
+	}
+	if p.Can(access.RemediesManage) {
+		items = append(items, nav{"remedies", "执行救济", "/remedies"})
+	}
+	if p.Can(access.HotlineManage) {
+		items = append(items, nav{"hotline", "热线", "/hotline"})
 	}
 	if p.Can(access.TriageManage) {
 		items = append(items, nav{"triage", "分案规则", "/triage"})
