@@ -81,8 +81,9 @@ func PreviousWeek(today legal.Date) (from, to legal.Date) {
 // caller does not see is not found. court uuid.Nil is the caller's own
 // court; no dates at all is the previous full week (Asia/Shanghai).
 //
-// Received and closed come from the KPI aggregates (case_stats), so they
-// agree with the KPIs and are attributed, like them, to the case's current
+// Received and closed come from the KPI aggregates, over the case types
+// MET-1 counts under the court's definition in force on the period's last
+// day, so they agree with the KPIs and are attributed, like them, to the case's current
 // team and handler; the overdue cases from the cases; the supervision
 // figures from the items, attributed to the team and handler they were
 // raised for.
@@ -114,7 +115,12 @@ func Bulletin(ctx context.Context, q store.Querier, court uuid.UUID, from, to le
 	if err != nil {
 		return nil, err
 	}
-	b := &bulletinBuilder{lines: map[[2]uuid.UUID]*BulletinFigures{}}
+	defs, err := InForce(ctx, q, to)
+	if err != nil {
+		return nil, err
+	}
+	// The case types MET-1 counts under the court's definition (MET-0).
+	b := &bulletinBuilder{lines: map[[2]uuid.UUID]*BulletinFigures{}, inTypes: `('` + strings.Join(defs.For(court).Scope(MetClosureRate).CaseTypes, `', '`) + `')`}
 	if err := b.caseFigures(ctx, q, court, from, to); err != nil {
 		return nil, err
 	}
@@ -133,7 +139,8 @@ func Bulletin(ctx context.Context, q store.Querier, court uuid.UUID, from, to le
 
 // bulletinBuilder collects the figures per (team, handler).
 type bulletinBuilder struct {
-	lines map[[2]uuid.UUID]*BulletinFigures
+	lines   map[[2]uuid.UUID]*BulletinFigures
+	inTypes string // the SQL list of the case types counted
 }
 
 func (b *bulletinBuilder) line(team, handler uuid.UUID) *BulletinFigures {
@@ -145,9 +152,6 @@ func (b *bulletinBuilder) line(team, handler uuid.UUID) *BulletinFigures {
 	}
 	return f
 }
-
-// inTypes is the SQL list of the case types the bulletin counts.
-var inTypes = `('` + strings.Join(EnforcementTypes, `', '`) + `')`
 
 // caseFigures reads received, closed and pending from the aggregates.
 func (b *bulletinBuilder) caseFigures(ctx context.Context, q store.Querier, court uuid.UUID, from, to legal.Date) error {
@@ -162,7 +166,7 @@ func (b *bulletinBuilder) caseFigures(ctx context.Context, q store.Querier, cour
 	sel = append(sel, `SUM(CASE WHEN `+src.pending+` THEN s.received - s.closed ELSE 0 END)`)
 	qargs = append(qargs, src.pendingArgs...)
 	rows, err := q.Query(ctx, `SELECT s.team_id, s.handler_id, `+strings.Join(sel, ", ")+` FROM `+src.from+`
-		WHERE s.case_type IN `+inTypes+` GROUP BY s.team_id, s.handler_id`, append(qargs, src.fromArgs...)...)
+		WHERE s.case_type IN `+b.inTypes+` GROUP BY s.team_id, s.handler_id`, append(qargs, src.fromArgs...)...)
 	if err != nil {
 		return err
 	}
@@ -189,7 +193,7 @@ func (b *bulletinBuilder) caseFigures(ctx context.Context, q store.Querier, cour
 // the period moves it.
 func (b *bulletinBuilder) overdueCases(ctx context.Context, q store.Querier, court uuid.UUID, to legal.Date) error {
 	rows, err := q.Query(ctx, `SELECT team_id, handler_id, COUNT(*) FROM cases
-		WHERE court_id = ? AND case_type IN `+inTypes+` AND filed_on <= ? AND deadline < ?
+		WHERE court_id = ? AND case_type IN `+b.inTypes+` AND filed_on <= ? AND deadline < ?
 		  AND (status <> 'closed' OR closed_on > ?)
 		GROUP BY team_id, handler_id`, court, to, to, to)
 	if err != nil {

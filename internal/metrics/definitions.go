@@ -234,6 +234,31 @@ func (s *Definitions) For(court uuid.UUID) *Definition {
 	return builtin
 }
 
+// uniform returns the case types metric m counts when every court of a
+// scope (courts, or every court when all) counts the same ones; ok false
+// when they differ.
+func (s *Definitions) uniform(m MetricID, courts []uuid.UUID, all bool) (types []string, ok bool) {
+	if all {
+		if len(s.courts) > 0 {
+			return nil, false
+		}
+		return s.For(uuid.Nil).Scope(m).CaseTypes, true
+	}
+	var d *Definition
+	for _, c := range courts {
+		switch dc := s.For(c); {
+		case d == nil:
+			d = dc
+		case !sameSet(d.Scope(m).CaseTypes, dc.Scope(m).CaseTypes):
+			return nil, false
+		}
+	}
+	if d == nil {
+		d = s.For(uuid.Nil)
+	}
+	return d.Scope(m).CaseTypes, true
+}
+
 const definitionColumns = `id, court_id, version, effective_from, metrics, citation, note, created_by_name, created_at`
 
 func scanDefinition(sc store.Scanner) (*Definition, error) {

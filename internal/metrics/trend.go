@@ -60,36 +60,48 @@ type TrendSeries struct {
 
 // scopeFilter checks what Figures checks (cases.read, a period in order, a
 // court the caller sees) and returns the condition limiting s.court_id.
-func scopeFilter(ctx context.Context, from, to legal.Date, court uuid.UUID) (string, []any, error) {
+func scopeFilter(ctx context.Context, from, to legal.Date, court uuid.UUID) (*scoped, error) {
 	p, err := access.Must(ctx)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if err := p.Require(access.CasesRead); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if from.IsZero() || to.IsZero() {
-		return "", nil, apperr.InvalidField("invalid_date", "query.from", "请给出起止日期（YYYY-MM-DD）")
+		return nil, apperr.InvalidField("invalid_date", "query.from", "请给出起止日期（YYYY-MM-DD）")
 	}
 	if to.Before(from) {
-		return "", nil, apperr.InvalidField("invalid_date_order", "query.to", "截止日期不能早于起始日期")
+		return nil, apperr.InvalidField("invalid_date_order", "query.to", "截止日期不能早于起始日期")
 	}
-	cond, args := p.CourtFilter("s.court_id")
+	s := &scoped{}
+	s.cond, s.args = p.CourtFilter("s.court_id")
+	s.courts, s.all = p.VisibleCourts()
 	if court != uuid.Nil {
 		if !p.Sees(court) {
-			return "", nil, apperr.NotFoundf("法院")
+			return nil, apperr.NotFoundf("法院")
 		}
-		cond += " AND s.court_id = ?"
-		args = append(args, court)
+		s.cond += " AND s.court_id = ?"
+		s.args = append(s.args, court)
+		s.courts, s.all = []uuid.UUID{court}, false
 	}
-	return cond, args, nil
+	return s, nil
+}
+
+// scoped is the courts a trend or a board reads: the condition on
+// s.court_id, and the courts themselves (all: every court).
+type scoped struct {
+	cond   string
+	args   []any
+	courts []uuid.UUID
+	all    bool
 }
 
 // Trend answers the daily (or, beyond DailyTrendDays, weekly) figures of a
 // period for the caller's courts or one of them, in one GROUP BY day over
 // case_stats.
 func Trend(ctx context.Context, q store.Querier, in TrendQuery) (*TrendSeries, error) {
-	cond, args, err := scopeFilter(ctx, in.From, in.To, in.CourtID)
+	sc, err := scopeFilter(ctx, in.From, in.To, in.CourtID)
 	if err != nil {
 		return nil, err
 	}
@@ -97,32 +109,48 @@ func Trend(ctx context.Context, q store.Querier, in TrendQuery) (*TrendSeries, e
 	if span > MaxTrendDays {
 		return nil, apperr.InvalidField("period_too_long", "query.from", "趋势的期间不能超过 10 年")
 	}
-	days, err := dailyCounts(ctx, q, cond, args, in.From, in.To)
+	days, err := dailyCounts(ctx, q, sc, in.From, in.To)
 	if err != nil {
 		return nil, err
 	}
 	return series(in.From, in.To, days), nil
 }
 
-// dayCounts is what the enforcement case types (Row.All) received and
+// dayCounts is what the case types MET-1 counts (Row.All) received and
 // closed on one day.
 type dayCounts struct {
 	Day legal.Date
 	Counts
 }
 
-// dailyCounts sums the courts' day roll-ups (case_stats_rollup) by day over
-// the enforcement case types for the courts cond selects, from (unbounded
-// when zero) to to, in one GROUP BY day: at most one row a day, in order.
-func dailyCounts(ctx context.Context, q store.Querier, cond string, args []any, from, to legal.Date) ([]dayCounts, error) {
+// dailyCounts sums the courts' day roll-ups (case_stats_rollup) by day for
+// the courts of sc, from (unbounded when zero) to to, over the case types
+// MET-1 counts under each court's definition in force on to (MET-0): at
+// most one row a day, in order. When the courts count alike, one GROUP BY
+// day over those types; else by day, court and case type, folded here.
+func dailyCounts(ctx context.Context, q store.Querier, sc *scoped, from, to legal.Date) ([]dayCounts, error) {
+	defs, err := InForce(ctx, q, to)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := sc.cond, slices.Clone(sc.args)
 	if !from.IsZero() {
 		cond += " AND s.day >= ?"
 		args = append(args, from)
 	}
-	rows, err := q.Query(ctx, `SELECT s.day, SUM(s.received), SUM(s.closed), SUM(s.closed_performed), SUM(s.closed_actual),
+	types, uniform := defs.uniform(MetClosureRate, sc.courts, sc.all)
+	keys := "s.day, s.court_id, s.case_type"
+	if uniform {
+		if len(types) == 0 {
+			return nil, nil
+		}
+		cond += ` AND s.case_type IN (` + typeList(types) + `)`
+		keys = "s.day"
+	}
+	rows, err := q.Query(ctx, `SELECT `+keys+`, SUM(s.received), SUM(s.closed), SUM(s.closed_performed), SUM(s.closed_actual),
 		SUM(s.closed_zhongben), SUM(s.closed_in_term), SUM(s.closed_days), SUM(s.closed_claim_fen), SUM(s.closed_recovered_fen)
-		FROM case_stats_rollup s WHERE `+cond+` AND s.grain = 'day' AND s.case_type IN (`+typeList(EnforcementTypes)+`) AND s.day <= ?
-		GROUP BY s.day ORDER BY s.day`, append(args, to)...)
+		FROM case_stats_rollup s WHERE `+cond+` AND s.grain = 'day' AND s.day <= ?
+		GROUP BY `+keys+` ORDER BY s.day`, append(args, to)...)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +158,25 @@ func dailyCounts(ctx context.Context, q store.Querier, cond string, args []any, 
 	var out []dayCounts
 	for rows.Next() {
 		var d dayCounts
+		var court uuid.UUID
+		var caseType string
 		c := &d.Counts
-		if err := rows.Scan(&d.Day, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm,
-			&c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen); err != nil {
+		dest := []any{&d.Day}
+		if !uniform {
+			dest = append(dest, &court, &caseType)
+		}
+		dest = append(dest, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm,
+			&c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen)
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		out = append(out, d)
+		switch n := len(out); {
+		case !uniform && !defs.For(court).Counts(MetClosureRate, caseType):
+		case n > 0 && out[n-1].Day == d.Day:
+			out[n-1].Counts = out[n-1].Add(d.Counts)
+		default:
+			out = append(out, d)
+		}
 	}
 	return out, rows.Err()
 }

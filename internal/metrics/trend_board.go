@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error
 		return nil, err
 	}
 	on := in.On
-	cond, args, err := scopeFilter(ctx, on, on, in.CourtID)
+	sc, err := scopeFilter(ctx, on, on, in.CourtID)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error
 		return nil, err
 	}
 	b := &Board{On: on, CourtID: in.CourtID, Order: order}
-	days, err := dailyCounts(ctx, q, cond, args, legal.Date{}, on)
+	days, err := dailyCounts(ctx, q, sc, legal.Date{}, on)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,7 @@ func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error
 	if courts, all := p.VisibleCourts(); in.CourtID == uuid.Nil && (all || len(courts) > 1) {
 		groups = append([]GroupBy{ByCourt}, groups...)
 	}
-	grouped, err := figuresByOwner(ctx, q, cond, args, year, on)
+	grouped, err := figuresByOwner(ctx, q, sc.cond, sc.args, year, on)
 	if err != nil {
 		return nil, err
 	}
@@ -121,24 +122,23 @@ func BoardOf(ctx context.Context, q store.Querier, in BoardQuery) (*Board, error
 }
 
 // figuresByOwner answers what Figures answers grouped by court, by team and
-// by handler, in one read grouped by all three.
+// by handler, in one read grouped by all three and the case type, each
+// line added to All and First as the court's definition in force on to
+// counts its case type (MET-0).
 func figuresByOwner(ctx context.Context, q store.Querier, cond string, args []any, from, to legal.Date) (map[GroupBy][]Row, error) {
-	sum := func(types []string, expr string) string {
-		return `SUM(CASE WHEN s.case_type IN (` + typeList(types) + `) THEN ` + expr + ` ELSE 0 END)`
+	defs, err := InForce(ctx, q, to)
+	if err != nil {
+		return nil, err
 	}
 	src := periodSource(cond, args, from, to, true)
-	var sel []string
-	var selArgs []any
-	for _, types := range [][]string{EnforcementTypes, FirstTypes} {
-		sel = append(sel, sum(types, `CASE WHEN `+src.pending+` THEN s.received - s.closed ELSE 0 END`))
-		selArgs = append(selArgs, src.pendingArgs...)
-		for _, c := range statSums {
-			sel = append(sel, sum(types, `CASE WHEN `+src.period+` THEN s.`+c+` ELSE 0 END`))
-			selArgs = append(selArgs, src.periodArgs...)
-		}
+	sel := []string{`SUM(CASE WHEN ` + src.pending + ` THEN s.received - s.closed ELSE 0 END)`}
+	selArgs := slices.Clone(src.pendingArgs)
+	for _, c := range statSums {
+		sel = append(sel, `SUM(CASE WHEN `+src.period+` THEN s.`+c+` ELSE 0 END)`)
+		selArgs = append(selArgs, src.periodArgs...)
 	}
-	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, `+strings.Join(sel, ", ")+` FROM `+src.from+`
-		GROUP BY s.court_id, s.team_id, s.handler_id`, append(selArgs, src.fromArgs...)...)
+	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, s.case_type, `+strings.Join(sel, ", ")+` FROM `+src.from+`
+		GROUP BY s.court_id, s.team_id, s.handler_id, s.case_type`, append(selArgs, src.fromArgs...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,15 +146,20 @@ func figuresByOwner(ctx context.Context, q store.Querier, cond string, args []an
 	sums := map[GroupBy]map[uuid.UUID]*Row{ByCourt: {}, ByTeam: {}, ByHandler: {}}
 	for rs.Next() {
 		var court, team, handler uuid.UUID
-		var r Row
-		dest := []any{&court, &team, &handler}
-		for _, per := range []*Period{&r.All, &r.First} {
-			c := &per.Counts
-			dest = append(dest, &per.PendingStart, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm,
-				&c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen)
-		}
-		if err := rs.Scan(dest...); err != nil {
+		var caseType string
+		var per Period
+		c := &per.Counts
+		if err := rs.Scan(&court, &team, &handler, &caseType, &per.PendingStart, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual,
+			&c.ClosedZhongben, &c.ClosedInTerm, &c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen); err != nil {
 			return nil, err
+		}
+		var r Row
+		d := defs.For(court)
+		if d.Counts(MetClosureRate, caseType) {
+			r.All = per
+		}
+		if d.Counts(MetFirstClosure, caseType) {
+			r.First = per
 		}
 		for by, id := range map[GroupBy]uuid.UUID{ByCourt: court, ByTeam: team, ByHandler: handler} {
 			t := sums[by][id]

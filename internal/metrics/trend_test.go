@@ -377,6 +377,28 @@ func TestBoard(t *testing.T) {
 			bc.Headlines[0].Now.Closed != 1 {
 			t.Errorf("禅城 chosen: %+v %v", bc, err)
 		}
+		// MET-0: 三水 counts only 执 in MET-1 from 2025 on; the board and
+		// the trend follow the court's definition as Figures does (its
+		// 执恢 case closed on d0+22 leaves the figures), 禅城 keeps the
+		// built-in one.
+		sys := access.With(context.Background(), access.System("测试"))
+		if err := db.Transact(sys, func(ctx context.Context, tx *store.Tx) error {
+			_, err := metrics.SaveDefinition(ctx, tx, metrics.DefinitionInput{CourtID: d.sanshui, EffectiveFrom: legal.NewDate(2025, time.January, 1),
+				Scopes: []metrics.Scope{{Metric: metrics.MetClosureRate, CaseTypes: []string{"first_enforcement"}}}, Citation: "本院口径"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		later := d0.AddDays(25) // 2026-03-27: March's closures counted
+		for _, ctx := range []context.Context{d.city, d.basic} {
+			for _, order := range []metrics.Order{metrics.OrderClosed, metrics.OrderClosureRate} {
+				boardAgrees(t, ctx, db, metrics.BoardQuery{On: later, Order: order, Limit: 5})
+			}
+		}
+		if bs, err := metrics.BoardOf(d.basic, db, metrics.BoardQuery{On: later}); err != nil || bs.Headlines[1].Now.Closed != 3 || bs.Headlines[1].Now.Received != 4 {
+			t.Errorf("三水 under its definition: closed this month %+v %v (want 3: the 执恢 case not counted)", bs.Headlines[1].Now, err)
+		}
+
 		_, err = metrics.BoardOf(d.basic, db, metrics.BoardQuery{On: on, CourtID: d.chancheng})
 		wantErr(t, "a court outside", err, apperr.NotFound, "not_found")
 		_, err = metrics.BoardOf(d.noRead, db, metrics.BoardQuery{On: on})
