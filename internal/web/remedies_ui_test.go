@@ -127,6 +127,16 @@ func TestRemediesPages(t *testing.T) {
 		desk.get(callPage).must(t, http.StatusOK, "已告知进展", "按期")
 		desk.get("/hotline").must(t, http.StatusOK, "没有来电")
 
+		// A complaint call is handed on to the 执行信访 form, filled in.
+		window := fieldBrowser(t, env, "ru.window")
+		page = window.get("/hotline")
+		p = window.post("/hotline", url.Values{"form_token": {remedyToken(t, page.body)}, "kind": {"complaint"}, "caller_name": {"王五"},
+			"caller_phone": {"13700000000"}, "case_no": {c.CaseNo}, "question": {"承办人不接电话"}})
+		page = window.get(p.location)
+		page.must(t, http.StatusOK, `id="complaint-handoff"`)
+		handoff := strings.ReplaceAll(strings.Split(strings.SplitN(page.body, `id="complaint-handoff" href="`, 2)[1], `"`)[0], "&amp;", "&")
+		window.get(handoff).must(t, http.StatusOK, `<option value="complaint" selected>`, `value="王五"`, "承办人不接电话")
+
 		judge.get("/cases/"+c.ID).must(t, http.StatusOK, `id="case-remedies-list"`, "（2025）粤0607执异", `id="case-hotline-list"`, "139****5678", "已告知进展")
 	})
 }

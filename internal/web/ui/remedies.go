@@ -256,7 +256,10 @@ func (u *UI) newRemedyPage(w http.ResponseWriter, r *http.Request, p *access.Pri
 	if err != nil {
 		return err
 	}
-	f := &remedyForm{Values: map[string]string{"kind": r.URL.Query().Get("kind")}, Errors: map[string]string{}}
+	// The hotline hands a complaint on with the caller and what they said.
+	q := r.URL.Query()
+	f := &remedyForm{Values: map[string]string{"kind": q.Get("kind"), "applicant_name": q.Get("applicant_name"),
+		"applicant_phone": q.Get("applicant_phone"), "request": q.Get("request")}, Errors: map[string]string{}}
 	return u.showNewRemedy(w, r, p, id, http.StatusOK, f)
 }
 
