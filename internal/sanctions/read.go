@@ -13,6 +13,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/triage"
 )
 
 // CaseView is everything the sanctions section of a case shows.
@@ -298,3 +299,42 @@ func duplicateQueryArg(args []any, f Filter, p *access.Principal) []any {
 	out = append(out, args[i])
 	return append(out, args[i+1:]...)
 }
+
+// LiftGroundLabel is the lift ground in Chinese.
+func (r *Restriction) LiftGroundLabel() string { return LiftGroundLabel(r.LiftGround) }
+
+// DeleteGroundLabel is the deletion ground in Chinese.
+func (l *Listing) DeleteGroundLabel() string { return DeleteGroundLabel(l.DeleteGround) }
+
+// OnTimeText says whether a step with a due day was taken in time: "" when
+// no trigger called for it.
+func OnTimeText(onTime *bool) string {
+	switch {
+	case onTime == nil:
+		return ""
+	case *onTime:
+		return "按期"
+	}
+	return "逾期"
+}
+
+// DeleteOnTime says whether the deletion met its SX-5 due day.
+func (l *Listing) DeleteOnTime() string { return OnTimeText(l.DeletedOnTime) }
+
+// LiftOnTime says whether the lifting met its due day.
+func (r *Restriction) LiftOnTime() string { return OnTimeText(r.LiftedOnTime) }
+
+// DecidedOnTimeText says whether the decision met its SX-6 period.
+func (c *Correction) DecidedOnTimeText() string { return OnTimeText(c.DecidedOnTime) }
+
+// CorrectedOnTimeText says whether the correction met its SX-6 period.
+func (c *Correction) CorrectedOnTimeText() string { return OnTimeText(c.CorrectedOnTime) }
+
+// OutstandingText is the outstanding amount in yuan.
+func (c Coverage) OutstandingText() string { return triage.FormatYuan(c.OutstandingFen) }
+
+// ControlledText is the controlled amount in yuan.
+func (c Coverage) ControlledText() string { return triage.FormatYuan(c.ControlledFen) }
+
+// GuaranteedText is the guaranteed amount in yuan.
+func (c Coverage) GuaranteedText() string { return triage.FormatYuan(c.GuaranteedFen) }

@@ -84,6 +84,17 @@ func (r *ReportOrder) Ground4() bool {
 	return r.Verdict == VerdictFalse || r.Verdict == VerdictNotReported
 }
 
+// StatusLabel is the state in Chinese.
+func (r *ReportOrder) StatusLabel() string { return ReportStatusLabel(r.Status) }
+
+// VerdictLabel is the verdict in Chinese.
+func (r *ReportOrder) VerdictLabel() string { return VerdictLabel(r.Verdict) }
+
+// Overdue reports whether the report is missing after its deadline.
+func (r *ReportOrder) Overdue(today legal.Date) bool {
+	return r.Status == ReportIssued && today.After(r.DueOn)
+}
+
 // FineText is the fine in yuan.
 func (r *ReportOrder) FineText() string { return triage.FormatYuan(r.FineFen) }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/page"
+	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/sanctions"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/store/storetest"
@@ -438,6 +439,24 @@ func TestManualTriggerAndCorrection(t *testing.T) {
 		}
 		if len(v.Listings) != 1 || v.Listings[0].Due == nil || len(v.Corrections) != 2 || len(v.BanItems) != 9 || len(v.Warnings) == 0 {
 			t.Fatalf("view = %+v", v)
+		}
+	})
+}
+
+// The seeded rule parameters are DOMAIN.md's values (SX-3, SX-4, SX-6).
+func TestSeededSanctionRules(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := intaketest.NewStaff(t, db, "")
+		v, err := ruleparams.Resolve(s.Judge, db, s.CourtID, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.SanctionRules(); got != legal.DefaultSanctionRules {
+			t.Fatalf("seeded %+v, want %+v", got, legal.DefaultSanctionRules)
+		}
+		if !v.Bool(ruleparams.KeyLiftOnGuarantee) || !v.Bool(ruleparams.KeyLiftOnConsent) || !v.Bool(ruleparams.KeyRestrictionBeforeClose) {
+			t.Fatal("XG-4/XG-5 seeds are not true")
 		}
 	})
 }

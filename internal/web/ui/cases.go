@@ -346,6 +346,7 @@ type caseView struct {
 	Supervision *caseSupView     // the case's supervision items (supervision.go)
 	Entrusted   *caseEntrustView // the matters the case entrusted to other courts (entrust.go), nil when none and none may be sent
 	Remedies    *caseRemedyView  // the case's remedies and hotline calls (remedies.go), nil when none and none may be filed
+	Sanctions   *caseSxView      // 报告财产令, 限消, 失信 (sanctions.go)
 }
 
 // zhongbenView is the case page's 终本 section: the gate's list of what is
@@ -460,6 +461,9 @@ func (u *UI) showCase(w http.ResponseWriter, r *http.Request, p *access.Principa
 		return err
 	}
 	if v.Remedies, err = u.caseRemedies(ctx, p, c); err != nil {
+		return err
+	}
+	if v.Sanctions, err = u.caseSanctions(ctx, c); err != nil {
 		return err
 	}
 	for _, s := range []string{cases.StatusInProgress, cases.StatusSuspended, cases.StatusDeferred} {

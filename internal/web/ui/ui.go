@@ -205,6 +205,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerDisposal(mux)    // disposal.go: property disposal (财产处置): the board, a disposal's page and forms
 	u.registerRemedies(mux)    // remedies.go: 执行异议、案外人异议、复议、执行信访
 	u.registerHotline(mux)     // hotline.go: the command center's hotline desk (热线)
+	u.registerSanctions(mux)   // sanctions.go: 报告财产令, 限消, 失信, the lists and the deletion queue
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -292,6 +293,9 @@ func navFor(p *access.Principal) []nav {
 	}
 	if p.Can(access.DisposalManage) {
 		items = append(items, nav{"disposals", "财产处置", "/disposals"})
+	}
+	if p.Can(access.CasesRead) {
+		items = append(items, nav{"sanctions", "失信与限消", "/sanctions/dishonest"})
 	}
 	if p.Can(access.FieldWork) {
 		items = append(items, nav{"field-mine", "我的外勤任务", "/field-tasks/mine"})
