@@ -305,3 +305,82 @@ func clip(s string, n int) string {
 	}
 	return string([]rune(s)[:n]) + "…"
 }
+
+// Milestone is one of a remedy's clocks with the day it was met.
+type Milestone struct {
+	Code  string // register, forward, decide, overall
+	Label string // Chinese
+	Rule  string // DOMAIN.md rule
+	Due   legal.Date
+	Done  legal.Date // zero: not yet
+}
+
+// Late reports whether the milestone was met after its due day, or is
+// still open past it on today.
+func (m Milestone) Late(today legal.Date) bool {
+	if !m.Done.IsZero() {
+		return m.Done.After(m.Due)
+	}
+	return m.Due.Before(today)
+}
+
+// Status words the milestone on today: 按期 / 逾期 N 日 (met), 剩余 N 日 /
+// 今日到期 / 已超期 N 日 (open).
+func (m Milestone) Status(today legal.Date) string {
+	switch {
+	case !m.Done.IsZero() && m.Done.After(m.Due):
+		return fmt.Sprintf("%s 完成，逾期 %d 日", m.Done, m.Done.Sub(m.Due))
+	case !m.Done.IsZero():
+		return m.Done.String() + " 完成，按期"
+	case m.Due.Before(today):
+		return fmt.Sprintf("已超期 %d 日", today.Sub(m.Due))
+	case m.Due == today:
+		return "今日到期"
+	}
+	return fmt.Sprintf("剩余 %d 日", m.Due.Sub(today))
+}
+
+// Milestones lists the court's clocks of the remedy (DOMAIN.md §6) with
+// the day each was met: registration (OBJ-1, XF-1), forwarding (OBJ-3), the
+// examination or handling (OBJ-2, OBJ-3, OBJ-4, XF-1) and the overall
+// limit (OBJ-5). The parties' windows after service (ReviewBy, SuitBy) are
+// not the court's and are not listed.
+func (r *Remedy) Milestones() []Milestone {
+	var out []Milestone
+	add := func(code, label, rule string, due, done legal.Date) {
+		if !due.IsZero() {
+			out = append(out, Milestone{Code: code, Label: label, Rule: rule, Due: due, Done: done})
+		}
+	}
+	decided := r.DecidedOn
+	if r.State == NotAccepted {
+		decided = legal.Date{}
+	}
+	registered := r.RegisteredOn
+	if r.State == NotAccepted {
+		registered = r.DecidedOn
+	}
+	switch r.Kind {
+	case Objection, Outsider:
+		add("register", "立案并通知当事人（或裁定不予受理）", "OBJ-1", r.Clock.RegisterBy, registered)
+		if r.State != NotAccepted {
+			rule := "OBJ-2"
+			if r.Kind == Outsider {
+				rule = "OBJ-4"
+			}
+			add("decide", "审查并裁定", rule, r.Clock.DecideBy, decided)
+			add("overall", "审结总期限", "OBJ-5", r.Clock.OverallBy, decided)
+		}
+	case Review:
+		add("forward", "报送上一级法院", "OBJ-3", r.Clock.ForwardBy, r.ForwardedOn)
+		if r.State != NotAccepted {
+			add("decide", "复议审查并裁定", "OBJ-3", r.Clock.DecideBy, decided)
+		}
+	case Complaint:
+		add("register", "登记", "XF-1", r.Clock.RegisterBy, registered)
+		if r.State != NotAccepted {
+			add("decide", "办结", "XF-1", r.Clock.DecideBy, decided)
+		}
+	}
+	return out
+}

@@ -65,8 +65,8 @@ func TestRemediesPages(t *testing.T) {
 		}
 		remedy := strings.TrimSuffix(p.location, "?done=remedy_filed")
 		page = judge.get(p.location)
-		page.must(t, http.StatusOK, "已登记，请在期限内立案", "立案并通知（OBJ-1）", "2025-01-23", `<dd id="decide-by">2025-02-05</dd>`, "2025-02-20",
-			"（已超期）", `id="registration-form"`, `id="refusal-form"`)
+		page.must(t, http.StatusOK, "已登记，请在期限内立案", "立案并通知当事人（或裁定不予受理）", "2025-01-23", "OBJ-2", "2025-02-05", "OBJ-5",
+			"2025-02-20", "已超期", `id="registration-form"`, `id="refusal-form"`)
 		page.lacks(t, `id="examination-form"`)
 
 		// Steps by form; a repeated post of the same rendering does nothing.
@@ -84,7 +84,8 @@ func TestRemediesPages(t *testing.T) {
 		judge.post(remedy+"/decision", f).redirected(t, remedy+"?done=remedy_duplicate")
 		step("service", url.Values{"on": {"2025-02-07"}}).redirected(t, remedy+"?done=remedy_service")
 		page = judge.get(remedy)
-		page.must(t, http.StatusOK, "（2025）粤0607执异", "驳回（2025-02-05）", `<dd id="review-by">2025-02-17</dd>`, "组织听证")
+		page.must(t, http.StatusOK, "（2025）粤0607执异", "驳回（2025-02-05）", "<strong>2025-02-17</strong> 前向上一级法院申请复议", "组织听证",
+			"2025-01-21 完成，按期", "2025-02-05 完成，按期")
 		if n := bulkCount(t, db, `SELECT COUNT(*) FROM remedy_steps`); n != 5 {
 			t.Fatalf("%d steps after a repeated decision post", n)
 		}

@@ -112,14 +112,15 @@ type remedyForm struct {
 }
 
 type remedyView struct {
-	R        *remedies.Remedy
-	Overdue  bool
-	Token    string
-	Today    string
-	Forms    map[string]*remedyForm
-	Refusal  string // the message of a refused form not shown
-	Can      map[string]bool
-	Outcomes []remedies.Outcome
+	R         *remedies.Remedy
+	Overdue   bool
+	Token     string
+	Today     string
+	TodayDate legal.Date
+	Forms     map[string]*remedyForm
+	Refusal   string // the message of a refused form not shown
+	Can       map[string]bool
+	Outcomes  []remedies.Outcome
 }
 
 func (u *UI) remedyPage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -136,7 +137,7 @@ func (u *UI) showRemedy(w http.ResponseWriter, r *http.Request, p *access.Princi
 		return err
 	}
 	today := legal.Today(u.Now())
-	v := remedyView{R: rm, Overdue: rm.Overdue(today), Token: rand.Text(), Today: today.String(), Forms: map[string]*remedyForm{},
+	v := remedyView{R: rm, Overdue: rm.Overdue(today), Token: rand.Text(), Today: today.String(), TodayDate: today, Forms: map[string]*remedyForm{},
 		Can: map[string]bool{}, Outcomes: rm.Kind.Outcomes()}
 	for _, s := range remedySteps {
 		v.Forms[s] = &remedyForm{Values: map[string]string{}, Errors: map[string]string{}}
