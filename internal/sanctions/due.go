@@ -215,7 +215,10 @@ func Queue(ctx context.Context, q store.Querier, req page.Request) (page.Page[*Q
 	}
 	scopeL, argsL := p.CourtFilter("l.court_id")
 	rows, err := q.Query(ctx, listingSelect+` WHERE l.status = 'active' AND `+scopeL+` AND (l.trigger_on IS NOT NULL
-		OR c.closure IN ('performed', 'not_enforced', 'terminated', 'zhongben'))`, argsL...)
+		OR c.closure IN ('performed', 'not_enforced', 'terminated')
+		OR c.closure = 'zhongben' AND (SELECT COUNT(*) FROM asset_inquiries i WHERE i.case_id = l.case_id AND i.source = 'requery'
+			AND i.status = 'done' AND NOT EXISTS (SELECT 1 FROM restoration_proposals rp WHERE rp.inquiry_id = i.id)) >= ?)`,
+		append(argsL, legal.EmptyRequeriesForDeletion)...)
 	if err != nil {
 		return page.Page[*QueueItem]{}, err
 	}

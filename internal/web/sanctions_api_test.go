@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/zhixing-court/zhixing/internal/access"
 	"github.com/zhixing-court/zhixing/internal/apptest"
+	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/assets/agency"
 	"github.com/zhixing-court/zhixing/internal/intake"
 	"github.com/zhixing-court/zhixing/internal/intake/intaketest"
@@ -241,6 +243,102 @@ func TestSanctionsAPI(t *testing.T) {
 		env.Do(t, http.MethodGet, "/api/v1/restrictions?q="+firm.LegalRep, judge, nil).JSON(t, &rlist)
 		if !slices.ContainsFunc(rlist.Items, func(x api.RestrictionOut) bool { return x.ID == restriction.ID }) {
 			t.Errorf("the 限消名单 does not find the legal representative %s", firm.LegalRep)
+		}
+	})
+}
+
+// TestSanctionsCloseZhongben (ZB-1, ZB-2, XG-5, ZB-11, SX-5): a case whose
+// other 终本 conditions are on file is refused 终本 until the report order
+// (its missing report punished), the restriction and the listing are issued
+// through the sanctions module, then closes; the restriction still in its
+// grace period at closure shows the XG-5 defect; two empty re-queries after
+// 终本 put the listing in the deletion queue, due 3 working days later.
+func TestSanctionsCloseZhongben(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ag := env.Agencies(t)
+		_, reception := env.Token(t, "sxz.window", access.RoleWindowReception, "粤0607")
+		staff := intaketest.NewStaff(t, db, "")
+		judge := env.Login(t, access.From(staff.Judge).Username, apptest.Password)
+		today := legal.Today(time.Now())
+		ts := today.String()
+
+		debtor := sample.Person(8811)
+		holdsNothing(ag, debtor.IDNumber)
+		c := fileAgainst(t, env, reception, 8811, debtor, 2_000_000)
+		ag.Settle(t)
+		backdateFiling(t, db, c.ID, 4)
+		party := respondentOf(t, env, judge, c.ID)
+		for _, m := range zhongbenMeasures {
+			switch m["kind"] {
+			case "report_order", "report_checked", "consumption_ban", "dishonest_not_due":
+				continue // through the sanctions module below
+			}
+			body := map[string]any{"done_on": ts}
+			for k, v := range m {
+				body[k] = v
+			}
+			mustPost(t, env, judge, "/api/v1/cases/"+c.ID+"/measures", body, http.StatusCreated)
+		}
+		close := func() *apptest.Response {
+			return env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID+"/transitions", judge, map[string]any{"to": "zhongben",
+				"reason": "经网络查控未发现可供执行的财产"})
+		}
+		r := close()
+		if p := r.Problem(t); r.Status != http.StatusConflict || p.Code != "zhongben_conditions_unmet" || len(p.Errors) != 4 {
+			t.Fatalf("终本 without sanctions: %d %s", r.Status, r.Body)
+		}
+
+		var order api.ReportOrderOut
+		mustPost(t, env, judge, "/api/v1/cases/"+c.ID+"/report-orders", map[string]any{"party_id": party, "issued_on": today.AddDays(-60).String(),
+			"due_on": today.AddDays(-50).String()}, http.StatusCreated).JSON(t, &order)
+		mustPost(t, env, judge, "/api/v1/report-orders/"+order.ID+"/verification", map[string]any{"verified_on": today.AddDays(-40).String(),
+			"verdict": "not_reported", "note": "期满未报告"}, http.StatusOK)
+		mustPost(t, env, judge, "/api/v1/report-orders/"+order.ID+"/penalty", map[string]any{"penalty_on": today.AddDays(-30).String(),
+			"fine_fen": 500_000, "note": "罚款决定书"}, http.StatusOK).JSON(t, &order)
+		if !order.Ground4 || order.NeedsPenalty {
+			t.Fatalf("penalised order: %+v", order)
+		}
+		var restriction api.RestrictionOut
+		mustPost(t, env, judge, "/api/v1/cases/"+c.ID+"/restrictions", map[string]any{"party_id": party, "decided_on": today.AddDays(-10).String(),
+			"grace_months": 1}, http.StatusCreated).JSON(t, &restriction)
+		var listing api.ListingOut
+		mustPost(t, env, judge, "/api/v1/cases/"+c.ID+"/dishonest-listings", map[string]any{"party_id": party, "decided_on": today.AddDays(-30).String(),
+			"grounds": []int{4}}, http.StatusCreated).JSON(t, &listing)
+		if r := close(); r.Status != http.StatusOK {
+			t.Fatalf("终本 with the sanctions: %d %s", r.Status, r.Body)
+		}
+		v := sanctionsOf(t, env, judge, c.ID)
+		if len(v.Restrictions) != 1 || v.Restrictions[0].XG5 == "" || !slices.ContainsFunc(v.Warnings, func(w string) bool { return strings.Contains(w, "XG-5") }) {
+			t.Fatalf("XG-5 defect not shown: %+v %v", v.Restrictions, v.Warnings)
+		}
+		if v.Listings[0].Due != nil {
+			t.Fatalf("listing due before any re-query: %+v", v.Listings[0].Due)
+		}
+
+		// ZB-11: two empty re-queries.
+		for _, months := range []int{6, 12} {
+			if n, err := assets.RunRequeries(context.Background(), db, today.AddMonths(months), 100); err != nil || n != 1 {
+				t.Fatalf("re-query at %d months: %d %v", months, n, err)
+			}
+			ag.Settle(t)
+			v = sanctionsOf(t, env, judge, c.ID)
+			if got := v.Listings[0].Due; months == 6 && got != nil || months == 12 && (got == nil || got.Trigger != "requery_empty") {
+				t.Fatalf("after the re-query at %d months: %+v", months, got)
+			}
+		}
+		due := legal.DeletionDue(legal.DefaultCalendar(), today, legal.DefaultPeriodRules()).String()
+		var queue api.List[api.QueueItemOut]
+		env.Do(t, http.MethodGet, "/api/v1/sanctions/queue", judge, nil).JSON(t, &queue)
+		var mine []api.QueueItemOut
+		for _, it := range queue.Items {
+			if it.CaseID == c.ID {
+				mine = append(mine, it)
+			}
+		}
+		if len(mine) != 1 || mine[0].Kind != "dishonest_listing" || mine[0].Due.DueOn != due || mine[0].Due.Trigger != "requery_empty" {
+			t.Fatalf("queue after two empty re-queries: %+v, want the listing due %s", mine, due)
 		}
 	})
 }
