@@ -100,7 +100,7 @@ func TestAuctionThroughThePages(t *testing.T) {
 	)
 	waitText(t, ctx, `#reference-price`, "3,100,000.00 元")
 
-	sim.SetNow(t0.AddDate(0, 0, 10))
+	sim.SetNow(t0.AddDate(0, 0, 20)) // past the objection window, however holidays roll it
 	pub := legal.Today(sim.Now())
 	starts := pub.AddDays(30)
 	fill := func(reserve string) {

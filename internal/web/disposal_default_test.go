@@ -95,7 +95,7 @@ func TestDisposalDefaultAndSale(t *testing.T) {
 				agreed = r.ID
 			}
 		}
-		sim.SetNow(t0.AddDate(0, 0, 12))
+		sim.SetNow(t0.AddDate(0, 0, 20)) // past the objection window, however holidays roll it (VAL-4, PER-2)
 		check(env.Do(t, http.MethodPost, base+"/reports/"+agreed+"/objection", judge, map[string]any{"reason": "价格过低"}), 409, "objection_too_late")
 
 		pub := legal.Today(sim.Now())

@@ -110,7 +110,7 @@ func TestS10HouseToMoney(t *testing.T) {
 		reference := d.ReferenceFen
 
 		// The first auction: 30-day notice, reserve ≥ 70 %.
-		sim.SetNow(start.AddDate(0, 0, 10))
+		sim.SetNow(start.AddDate(0, 0, 20)) // past the objection window, however holidays roll it (VAL-4, PER-2)
 		pub := legal.Today(sim.Now())
 		first := func(reserve, deposit int64, starts time.Time, disc map[string]any) map[string]any {
 			return map[string]any{"reserve_fen": reserve, "deposit_fen": deposit, "increment_fen": 1_000_00, "parties_told_on": pub.AddDays(-3).String(),
