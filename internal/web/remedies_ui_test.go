@@ -40,6 +40,7 @@ func TestRemediesPages(t *testing.T) {
 		env.User(t, "ru.command", access.RoleCommandCenter, "粤0607")
 		env.User(t, "ru.mediator", access.RoleMediator, "粤0607")
 		env.User(t, "ru.outsider", access.RolePostJudge, "皖01")
+		env.User(t, "ru.president", access.RolePresident, "粤0607")
 		c := remedyCase(t, env, reception, 2401)
 
 		judge := fieldBrowser(t, env, "ru.judge")
@@ -97,6 +98,10 @@ func TestRemediesPages(t *testing.T) {
 			"request": {"撤销异议裁定"}, "reviewed_id": {id}, "received_on": {"2025-02-18"}}).must(t, http.StatusConflict, "复议申请已超过期限")
 
 		judge.get("/remedies?kind=objection").must(t, http.StatusOK, "执行异议", "138****5678")
+		judge.get("/remedies/not-an-id").must(t, http.StatusNotFound)
+		judge.post("/remedies/not-an-id/registration", url.Values{}).must(t, http.StatusNotFound)
+		judge.get("/remedies?case_id=zzz").must(t, http.StatusUnprocessableEntity)
+		fieldBrowser(t, env, "ru.president").get(remedy).must(t, http.StatusOK, `href="/remedies"`)
 		fieldBrowser(t, env, "ru.outsider").get(remedy).must(t, http.StatusNotFound)
 		mediator := fieldBrowser(t, env, "ru.mediator")
 		mediator.get("/cases/"+c.ID+"/remedies/new").must(t, http.StatusForbidden)

@@ -300,7 +300,7 @@ func navFor(p *access.Principal) []nav {
 	if p.Can(access.FieldWork) {
 		items = append(items, nav{"field-mine", "我的外勤任务", "/field-tasks/mine"})
 	}
-	if p.Can(access.RemediesManage) {
+	if p.Can(access.RemediesManage) || p.Can(access.ClockExtend) {
 		items = append(items, nav{"remedies", "执行救济", "/remedies"})
 	}
 	if p.Can(access.HotlineManage) {
