@@ -83,6 +83,16 @@ func TestSanctionsPages(t *testing.T) {
 		judge.post("/sanctions/dishonest-listings/"+listing+"/deletion", del).redirected(t, "/sanctions/queue?done=sanction_done")
 		judge.post("/sanctions/dishonest-listings/"+listing+"/deletion", url.Values{"on": {ts}}).must(t, 409, "已于")
 		judge.get(path).must(t, 200, "已删除", "按期")
+		var restriction string
+		if err := db.QueryRow(context.Background(), `SELECT id FROM restrictions WHERE case_id = ?`, c.ID).Scan(&restriction); err != nil {
+			t.Fatal(err)
+		}
+		lift := url.Values{"form_token": {judge.get("/sanctions/queue").token(t)}, "back": {"queue"}, "lifted_on": {ts}, "ground": {"performed"}}
+		judge.post("/sanctions/restrictions/"+restriction+"/lifting", lift).redirected(t, "/sanctions/queue?done=sanction_done")
+		judge.get("/sanctions/queue").lacks(t, c.CaseNo)
+		judge.get(path).must(t, 200, "已解除：被执行人履行完毕")
+		judge.get("/sanctions/restrictions?case_no=not-a-number").must(t, 422, "案号格式不正确")
+		judge.get("/sanctions/restrictions?all=1&case_no="+url.QueryEscape(c.CaseNo)).must(t, 200, "已解除")
 		judge.post("/sanctions/dishonest-listings/not-an-id/deletion", url.Values{}).must(t, 404)
 
 		// SX-2: a minor; XG-3: an organization.
@@ -93,6 +103,22 @@ func TestSanctionsPages(t *testing.T) {
 		mp := "/cases/" + cm.ID.String() + "/sanctions"
 		judge.post(mp+"/dishonest-listings", url.Values{"party_id": {getCase(t, s, cm.ID).Respondents()[0].PartyID.String()}, "decided_on": {ts},
 			"grounds": {"4"}}).must(t, 409, "系未成年人，不得纳入失信名单（SX-2）")
+		minorParty := getCase(t, s, cm.ID).Respondents()[0].PartyID.String()
+		judge.post(mp+"/report-orders", url.Values{"party_id": {minorParty}, "issued_on": {ts}, "due_on": {today.AddDays(5).String()}}).
+			redirected(t, mp+"?done=sanction_done")
+		var order string
+		if err := db.QueryRow(context.Background(), `SELECT id FROM report_orders WHERE case_id = ?`, cm.ID).Scan(&order); err != nil {
+			t.Fatal(err)
+		}
+		judge.post("/sanctions/report-orders/"+order+"/verification", url.Values{"verified_on": {ts}, "verdict": {"not_reported"}, "note": {"未报告"}}).
+			must(t, 422, "届满后方可认定拒不报告")
+		judge.post("/sanctions/report-orders/"+order+"/report", url.Values{"reported_on": {ts}, "summary": {"名下无财产"}}).
+			redirected(t, mp+"?done=sanction_done")
+		judge.post("/sanctions/report-orders/"+order+"/verification", url.Values{"verified_on": {ts}, "verdict": {"false"}, "note": {"隐瞒存款"}}).
+			redirected(t, mp+"?done=sanction_done")
+		judge.post("/sanctions/report-orders/"+order+"/penalty", url.Values{"penalty_on": {ts}, "fine": {"1,000.5"}}).
+			redirected(t, mp+"?done=sanction_done")
+		judge.get(mp).must(t, 200, "虚假报告", "罚款 ¥1,000.50")
 		orgIn := intaketest.Application(s.CourtID, 8903)
 		firm := intaketest.Organization(8903)
 		orgIn.Respondents = []intake.PartyInput{firm}
