@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/zhixing-court/zhixing/internal/disposal"
+
 	"github.com/zhixing-court/zhixing/internal/assets"
 	"github.com/zhixing-court/zhixing/internal/idem"
 	"github.com/zhixing-court/zhixing/internal/intake"
@@ -42,6 +44,8 @@ func (a *App) Runner(opts jobs.Options) *jobs.Runner {
 		assets.ExpiryKind:  assets.ExpiryJob(a.DB),
 		// Supervision (督办): the due-date queue and the escalations.
 		supervise.ScanKind: supervise.ScanJob(a.DB),
+		// Disposal (财产处置): the results of auctions whose close has passed.
+		disposal.ResultsKind: disposal.ResultsJob(a.DB),
 	} {
 		r.Register(kind, func(ctx context.Context, _ *jobs.Claimed) error { return run(ctx) })
 		r.Every(kind, time.Hour, nil)

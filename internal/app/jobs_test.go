@@ -53,11 +53,11 @@ func TestPurgeJob(t *testing.T) {
 			}
 
 			// The schedules: the purge, the two 查控 watches (re-query,
-			// expiry) and the supervision scan, which find nothing to do in
-			// an empty database.
+			// expiry), the supervision scan and the auction results, which
+			// find nothing to do in an empty database.
 			n, err := a.Runner(jobs.Options{}).RunOnce(ctx)
-			if err != nil || n != 4 {
-				t.Fatalf("RunOnce ran %d jobs (%v), want the purge, the re-query, the expiry watch and the supervision scan", n, err)
+			if err != nil || n != 5 {
+				t.Fatalf("RunOnce ran %d jobs (%v), want the purge, the re-query, the expiry watch, the supervision scan and the auction results", n, err)
 			}
 			var done int
 			if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind IN (?, ?) AND state = 'done'`, assets.RequeryKind, assets.ExpiryKind).

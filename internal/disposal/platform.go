@@ -85,3 +85,5 @@ func PlatformOf(db *store.DB) (Platform, error) {
 	}
 	return nil, apperr.New(apperr.Unavailable, "auction_platform_unavailable", "未连接网络司法拍卖平台")
 }
+
+func errorCode(err error) string { return apperr.CodeOf(err) }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -137,7 +138,13 @@ func TestS10HouseToMoney(t *testing.T) {
 
 		// Nobody bids: failed.
 		sim.SetNow(starts1.Add(25 * time.Hour))
-		d = do("/api/v1/auctions/"+a1.ID+"/result", nil, 200)
+		if n, err := disposal.PullDue(context.Background(), db); err != nil || n != 1 {
+			t.Fatalf("the results job pulled %d (%v), want 1", n, err)
+		}
+		r := env.Do(t, http.MethodGet, base, judge, nil)
+		check(r, 200, "")
+		d = api.DisposalOut{}
+		r.JSON(t, &d)
 		if d.Stage != "failed" || d.NoBidCount != 1 || d.Auctions[0].Status != "failed" {
 			t.Fatalf("after the first auction %+v", d)
 		}
@@ -192,6 +199,9 @@ func TestS10HouseToMoney(t *testing.T) {
 		}
 		sim.SetNow(closes.Add(time.Minute)) // past the original close, before the extended one
 		check(env.Do(t, http.MethodPost, "/api/v1/auctions/"+a2.ID+"/result", judge, nil), 409, "auction_not_closed")
+		if n, err := disposal.PullDue(context.Background(), db); err != nil || n != 0 {
+			t.Fatalf("the results job pulled %d (%v) from an extended auction", n, err)
+		}
 		sim.SetNow(last.ClosesAt)
 		if _, err := sim.PlaceBid(a2.ID, "b2", cut+3_000_00); err == nil {
 			t.Fatal("a bid after the close was accepted")
@@ -233,7 +243,7 @@ func TestS10HouseToMoney(t *testing.T) {
 
 		// The board lists it, completed.
 		var board api.List[api.DisposalOut]
-		r := env.Do(t, http.MethodGet, "/api/v1/disposals?stage=completed", judge, nil)
+		r = env.Do(t, http.MethodGet, "/api/v1/disposals?stage=completed", judge, nil)
 		r.JSON(t, &board)
 		if r.Status != 200 || len(board.Items) != 1 || board.Items[0].ProceedsFen != cut+2_000_00 {
 			t.Errorf("board: %d %s", r.Status, r.Body)
