@@ -303,7 +303,8 @@ func checkZhongben(ctx context.Context, q store.Querier, c *Case, today legal.Da
 		return nil, err
 	}
 	z := &ZhongbenCheck{Rules: legal.ZhongbenRules{MinMonths: ZhongbenMinMonths, RequireOnSite: v.Bool(ruleparams.KeyZhongbenOnSite),
-		RequireInterview: v.Bool(ruleparams.KeyZhongbenInterview), BlockUncontrolled: v.Bool(ruleparams.KeyZhongbenUncontrolled)}}
+		RequireInterview: v.Bool(ruleparams.KeyZhongbenInterview), BlockUncontrolled: v.Bool(ruleparams.KeyZhongbenUncontrolled),
+		RestrictionBeforeClose: v.Bool(ruleparams.KeyRestrictionBeforeClose)}}
 	f := &z.Facts
 	f.FiledOn, f.Today = c.FiledOn, today
 	rows, err := q.Query(ctx, `SELECT DISTINCT kind FROM case_measures WHERE case_id = ? AND withdrawn_at IS NULL`, c.ID)
@@ -356,6 +357,12 @@ func checkZhongben(ctx context.Context, q store.Querier, c *Case, today legal.Da
 		AND cp.role = 'respondent'
 		WHERE NOT a.exempt AND (a.available_fen > 0 OR a.value_fen > 0) AND NOT EXISTS (SELECT 1 FROM controls k WHERE k.asset_id = a.id
 		AND k.case_id = ? AND k.status IN ('requested', 'active', 'waiting', 'released'))`, c.ID, c.ID).Scan(&f.Uncontrolled); err != nil {
+		return nil, err
+	}
+	// XG-5: restrictions issued through internal/sanctions that take effect
+	// only on or after today, the closing day.
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM restrictions WHERE case_id = ? AND status = 'active' AND start_on >= ?`, c.ID, today).
+		Scan(&f.RestrictionsNotStarted); err != nil {
 		return nil, err
 	}
 	z.Unmet = legal.ZhongbenGate(*f, z.Rules)

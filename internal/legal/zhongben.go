@@ -31,6 +31,10 @@ type ZhongbenFacts struct {
 	ApplicantConsent, CollegialReview, PresidentApproval bool
 	// ZB-6: the applicant interviewed (约谈) and the 拟终本告知书 served.
 	Interviewed, NoticeOfIntent bool
+	// XG-5: consumption restrictions in force on the case that take effect
+	// only on or after the closing day (issued that day, or in their grace
+	// period).
+	RestrictionsNotStarted int
 }
 
 // ZhongbenRules are the gate's configurable parts (DOMAIN.md tags ZB-3 and
@@ -40,10 +44,12 @@ type ZhongbenRules struct {
 	RequireOnSite     bool // ZB-3: an on-site investigation on file
 	RequireInterview  bool // ZB-6: the interview and the 拟终本告知书
 	BlockUncontrolled bool // ZB-6: no asset found and left uncontrolled
+	// XG-5: the 限高 start date must be before the 结案 date of a 终本 case.
+	RestrictionBeforeClose bool
 }
 
 // DefaultZhongbenRules are DOMAIN.md's values.
-var DefaultZhongbenRules = ZhongbenRules{MinMonths: 3, RequireInterview: true, BlockUncontrolled: true}
+var DefaultZhongbenRules = ZhongbenRules{MinMonths: 3, RequireInterview: true, BlockUncontrolled: true, RestrictionBeforeClose: true}
 
 // ZhongbenUnmet is one condition the case does not meet.
 type ZhongbenUnmet struct {
@@ -103,6 +109,9 @@ func ZhongbenGate(f ZhongbenFacts, r ZhongbenRules) []ZhongbenUnmet {
 			detail = "院长批准须以合议庭评议为前提（或取得申请执行人书面同意）"
 		}
 		add("zb5_approval", "ZB-5", detail)
+	}
+	if r.RestrictionBeforeClose && f.RestrictionsNotStarted > 0 {
+		add("xg5_restriction_start", "XG-5", fmt.Sprintf("%d 份限制消费令尚未生效（当日发出或在宽限期内），其生效日期须早于终本结案日期", f.RestrictionsNotStarted))
 	}
 	if r.RequireInterview {
 		if !f.Interviewed {

@@ -60,6 +60,10 @@ func TestZhongbenGate(t *testing.T) {
 		{"ZB-5", "review and the president", func(f *legal.ZhongbenFacts) {
 			f.ApplicantConsent, f.CollegialReview, f.PresidentApproval = false, true, true
 		}, d, nil},
+		{"XG-5", "a restriction not yet in force at closure", func(f *legal.ZhongbenFacts) { f.RestrictionsNotStarted = 1 }, d,
+			[]string{"xg5_restriction_start"}},
+		{"XG-5", "check turned off by the court", func(f *legal.ZhongbenFacts) { f.RestrictionsNotStarted = 1 },
+			legal.ZhongbenRules{MinMonths: 3, RequireInterview: true, BlockUncontrolled: true}, nil},
 		{"ZB-6", "no interview", func(f *legal.ZhongbenFacts) { f.Interviewed = false }, d, []string{"zb6_interview"}},
 		{"ZB-6", "no 拟终本告知书", func(f *legal.ZhongbenFacts) { f.NoticeOfIntent = false }, d, []string{"zb6_notice_of_intent"}},
 		{"ZB-6", "interview not required locally", func(f *legal.ZhongbenFacts) { f.Interviewed, f.NoticeOfIntent = false, false },

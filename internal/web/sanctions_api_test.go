@@ -250,8 +250,8 @@ func TestSanctionsAPI(t *testing.T) {
 // TestSanctionsCloseZhongben (ZB-1, ZB-2, XG-5, ZB-11, SX-5): a case whose
 // other 终本 conditions are on file is refused 终本 until the report order
 // (its missing report punished), the restriction and the listing are issued
-// through the sanctions module, then closes; the restriction still in its
-// grace period at closure shows the XG-5 defect; two empty re-queries after
+// through the sanctions module, then closes — not while the restriction is
+// still in its grace period (XG-5); two empty re-queries after
 // 终本 put the listing in the deletion queue, due 3 working days later.
 func TestSanctionsCloseZhongben(t *testing.T) {
 	t.Parallel()
@@ -306,12 +306,21 @@ func TestSanctionsCloseZhongben(t *testing.T) {
 		var listing api.ListingOut
 		mustPost(t, env, judge, "/api/v1/cases/"+c.ID+"/dishonest-listings", map[string]any{"party_id": party, "decided_on": today.AddDays(-30).String(),
 			"grounds": []int{4}}, http.StatusCreated).JSON(t, &listing)
+		// XG-5: the restriction is still in its grace period.
+		r = close()
+		if p := r.Problem(t); r.Status != http.StatusConflict || len(p.Errors) != 1 || p.Errors[0].Field != "zhongben.xg5_restriction_start" {
+			t.Fatalf("终本 with a restriction not yet in force: %d %s", r.Status, r.Body)
+		}
+		mustPost(t, env, judge, "/api/v1/restrictions/"+restriction.ID+"/lifting", map[string]any{"ground": "other", "lifted_on": ts,
+			"note": "重新发出不设宽限期的限制消费令"}, http.StatusOK)
+		mustPost(t, env, judge, "/api/v1/cases/"+c.ID+"/restrictions", map[string]any{"party_id": party, "decided_on": today.AddDays(-10).String()},
+			http.StatusCreated)
 		if r := close(); r.Status != http.StatusOK {
 			t.Fatalf("终本 with the sanctions: %d %s", r.Status, r.Body)
 		}
 		v := sanctionsOf(t, env, judge, c.ID)
-		if len(v.Restrictions) != 1 || v.Restrictions[0].XG5 == "" || !slices.ContainsFunc(v.Warnings, func(w string) bool { return strings.Contains(w, "XG-5") }) {
-			t.Fatalf("XG-5 defect not shown: %+v %v", v.Restrictions, v.Warnings)
+		if len(v.Restrictions) != 2 || v.Restrictions[0].XG5 != "" || slices.ContainsFunc(v.Warnings, func(w string) bool { return strings.Contains(w, "XG-5") }) {
+			t.Fatalf("after 终本: %+v %v", v.Restrictions, v.Warnings)
 		}
 		if v.Listings[0].Due != nil {
 			t.Fatalf("listing due before any re-query: %+v", v.Listings[0].Due)

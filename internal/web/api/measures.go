@@ -57,6 +57,8 @@ type ZhongbenRulesOut struct {
 	RequireOnSite     bool `json:"require_on_site" doc:"ZB-3/require_on_site"`
 	RequireInterview  bool `json:"require_interview" doc:"ZB-6/require_interview"`
 	BlockUncontrolled bool `json:"block_uncontrolled" doc:"ZB-6/block_uncontrolled"`
+	// XG-5: a restriction must be in force before the closing day.
+	RestrictionBeforeClose bool `json:"restriction_before_close" doc:"XG-5/check_before_closure"`
 }
 
 // ZhongbenFactsOut are the figures the gate read from the case's records.
@@ -147,7 +149,7 @@ func (h *handlers) measures(a huma.API) {
 func zhongbenCheckOut(z *cases.ZhongbenCheck) ZhongbenCheckOut {
 	out := ZhongbenCheckOut{OK: z.OK(), Unmet: []ZhongbenUnmetOut{}, Kinds: []MeasureKindOut{},
 		Rules: ZhongbenRulesOut{MinMonths: z.Rules.MinMonths, RequireOnSite: z.Rules.RequireOnSite, RequireInterview: z.Rules.RequireInterview,
-			BlockUncontrolled: z.Rules.BlockUncontrolled},
+			BlockUncontrolled: z.Rules.BlockUncontrolled, RestrictionBeforeClose: z.Rules.RestrictionBeforeClose},
 		Facts: ZhongbenFactsOut{FiledOn: z.Facts.FiledOn.String(), Inquiries: z.Facts.Inquiries, InquiriesOpen: z.Facts.InquiriesOpen,
 			Uncontrolled: z.Facts.Uncontrolled}}
 	for _, u := range z.Unmet {
