@@ -26,6 +26,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/page"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // The stages of a disposal.
@@ -276,6 +277,9 @@ func Open(ctx context.Context, tx *store.Tx, caseID, assetID uuid.UUID) (*Dispos
 		"，应于 " + d.ValuationDue.String() + " 前启动确定参考价（VAL-1）"}); err != nil {
 		return nil, err
 	}
+	if err := supervise.TouchCase(ctx, tx, c.ID); err != nil {
+		return nil, err
+	}
 	return d, logDisposal(ctx, tx, d, "disposal.opened", "启动财产处置："+label, audit.Changes{"asset_id": {To: assetID.String()}})
 }
 
@@ -284,11 +288,15 @@ func logDisposal(ctx context.Context, tx *store.Tx, d *Disposal, action, summary
 		Summary: d.CaseNo + "：" + summary, Changes: ch})
 }
 
-// touch stores the stage and the time of a change.
+// touch stores the stage and the time of a change, and has the case's
+// supervision rules look again (VAL-1, AUCT-9, a stalled disposal: the
+// case's disposal dates are its open disposals' earliest).
 func touch(ctx context.Context, tx *store.Tx, d *Disposal, stage string) error {
 	d.Stage, d.UpdatedAt = stage, now(tx.DB())
-	_, err := tx.Exec(ctx, `UPDATE disposals SET stage = ?, updated_at = ? WHERE id = ?`, stage, d.UpdatedAt, d.ID)
-	return err
+	if _, err := tx.Exec(ctx, `UPDATE disposals SET stage = ?, updated_at = ? WHERE id = ?`, stage, d.UpdatedAt, d.ID); err != nil {
+		return err
+	}
+	return supervise.TouchCase(ctx, tx, d.CaseID)
 }
 
 func wrongStage(d *Disposal, what string) error {

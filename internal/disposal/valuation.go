@@ -16,6 +16,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/store"
+	"github.com/zhixing-court/zhixing/internal/supervise"
 )
 
 // ValuationInput starts the reference price (VAL-2).
@@ -190,6 +191,9 @@ func StartValuation(ctx context.Context, tx *store.Tx, id uuid.UUID, in Valuatio
 	d.Method, d.StartedOn, d.StartedLate, d.AppraiserDraw = in.Method, started, started.After(due), draw
 	if _, err := tx.Exec(ctx, `UPDATE disposals SET method = ?, started_on = ?, started_late = ?, appraiser_draw = ?, updated_at = ? WHERE id = ?`,
 		d.Method, started, d.StartedLate, draw, at, d.ID); err != nil {
+		return nil, err
+	}
+	if err := supervise.TouchCase(ctx, tx, d.CaseID); err != nil {
 		return nil, err
 	}
 	late := ""

@@ -7,9 +7,11 @@ import "slices"
 // (NODE-1 … NODE-6) and the 终本 windows of ZB-8, each answered within 3
 // days and escalated on SUP-3's chain. All C: a court changes them as data.
 //
+// Disposal (NODE-6, VAL-1, AUCT-9) is watched through the case: its dates
+// are the earliest of its open disposals.
+//
 // Not here yet: NODE-3 (no lead register), NODE-4 and NODE-7 (checks at
-// closing, made by the 终本 gate for 终本) and the stalled disposal of
-// NODE-6 (the auctions of issue 7 bring the disposal as a subject).
+// closing, made by the 终本 gate for 终本).
 func DefaultRules() RuleSet {
 	esc := func() []int { return slices.Clone(DefaultEscalation) }
 	return RuleSet{Version: 0, Rules: []Rule{
@@ -34,6 +36,15 @@ func DefaultRules() RuleSet {
 		{ID: "funds_overdue", Name: "案款超期未发放", Module: "funds", Subject: SubjectAccount, Anchor: "due_on", OffsetDays: 1,
 			WarnDays: 3, When: "balance_fen > 0 && !postponed", Severity: "high", AnswerDays: 3, Escalation: esc(), Enabled: true,
 			Note: "NODE-6、FUND-4：案款到账后超过发放期限仍未发放"},
+		{ID: "disposal_valuation", Name: "查封后未按期启动确定参考价", Module: "disposal", Subject: SubjectCase, Anchor: "valuation_due",
+			OffsetDays: 1, WarnDays: 5, When: "!closed", Severity: "high", AnswerDays: 3, Escalation: esc(), Enabled: true,
+			Note: "VAL-1：查封、扣押、冻结后 30 日内启动确定财产处置参考价"},
+		{ID: "disposal_relist", Name: "流拍后未按期再次拍卖", Module: "disposal", Subject: SubjectCase, Anchor: "auction_failed_on",
+			OffsetDays: 30, WarnDays: 7, When: "!closed && disposals_open > 0", Severity: "high", AnswerDays: 3, Escalation: esc(),
+			Enabled: true, Note: "AUCT-9：流拍后 30 日内在同一平台再次拍卖"},
+		{ID: "disposal_stalled", Name: "财产处置停滞", Module: "disposal", Subject: SubjectCase, Anchor: "disposal_idle_since",
+			OffsetDays: 30, WarnDays: 5, When: "!closed && !suspended && disposals_open > 0", Severity: "normal", AnswerDays: 5,
+			Escalation: esc(), Enabled: true, Note: "NODE-6（处置停滞，本地规定）：未上拍的处置事项 30 日无任何办理"},
 		{ID: "zhongben_upload", Name: "终本案件未按期录入终本库", Module: "zhongben", Subject: SubjectCase, Anchor: "closed_on",
 			OffsetDays: 7, When: `closure == "zhongben" && !zhongben_uploaded`, Severity: "normal", AnswerDays: 3, Escalation: esc(),
 			Enabled: true, Note: "ZB-8：终本裁定送达后 7 日内录入终本案件库"},

@@ -70,6 +70,7 @@ type CaseFacts struct {
 	Uploaded       bool     `expr:"zhongben_uploaded"`
 	Removed        bool     `expr:"zhongben_removed"`
 	Restored       bool     `expr:"restored"` // a 执恢 case restores it
+	DisposalsOpen  int      `expr:"disposals_open"` // assets under disposal (财产处置), not ended
 }
 
 // ControlFacts are the facts of a freeze or seizure.
@@ -130,7 +131,9 @@ func exprNames(v any) []string {
 
 var subjects = []*subjectKind{
 	{kind: SubjectCase, label: "案件", anchors: []anchor{{"filed_on", "立案日期"}, {"received_on", "收到申请日期"},
-		{"assigned_on", "分案日期"}, {"deadline", "执行期限届满日"}, {"closed_on", "结案日期"}, {"restored_on", "恢复执行立案日期"}},
+		{"assigned_on", "分案日期"}, {"deadline", "执行期限届满日"}, {"closed_on", "结案日期"}, {"restored_on", "恢复执行立案日期"},
+		{"valuation_due", "启动确定参考价的期限（最早一项）"}, {"disposal_idle_since", "处置最后办理日（最早一项）"},
+		{"auction_failed_on", "流拍日（最早一项）"}},
 		env: rulexpr.NewEnv(CaseFacts{}, exprNames(CaseFacts{}), "notice_served"), zero: func() any { return &CaseFacts{} }},
 	{kind: SubjectControl, label: "冻结查封", anchors: []anchor{{"term_to", "期限届满日"}, {"effective_on", "生效日期"}},
 		env: rulexpr.NewEnv(ControlFacts{}, exprNames(ControlFacts{}), "status"), zero: func() any { return &ControlFacts{} },
@@ -251,16 +254,21 @@ func loadCase(ctx context.Context, q store.Querier, id uuid.UUID) (*Facts, error
 	v := &CaseFacts{}
 	f := &Facts{CaseID: id, Label: "案件", Values: v, Dates: map[string]legal.Date{}}
 	var team, handler uuid.NullUUID
-	var assigned, closed, restored *legal.Date
+	var assigned, closed, restored, valuationDue, failedOn *legal.Date
 	var filed, received, deadline legal.Date
+	var idleSince instantDate
 	err := q.QueryRow(ctx, `SELECT c.court_id, c.case_no, c.team_id, c.handler_id, c.case_type, c.lane, c.status, c.closure,
 			c.non_litigation, c.claim_amount_fen, c.recovered_amount_fen, c.filed_on, c.received_on, c.assigned_on, c.deadline, c.closed_on,
 			(SELECT COUNT(*) FROM asset_inquiries i WHERE i.case_id = c.id),
 			(SELECT COUNT(*) FROM controls k WHERE k.case_id = c.id AND k.status = 'active'),
-			(SELECT MIN(r.filed_on) FROM cases r WHERE r.origin_case_id = c.id)
+			(SELECT MIN(r.filed_on) FROM cases r WHERE r.origin_case_id = c.id),
+			(SELECT COUNT(*) FROM disposals d WHERE d.case_id = c.id AND d.stage NOT IN ('completed', 'unsold', 'withdrawn')),
+			(SELECT MIN(d.valuation_due) FROM disposals d WHERE d.case_id = c.id AND d.stage = 'valuation' AND d.started_on IS NULL),
+			(SELECT MIN(d.updated_at) FROM disposals d WHERE d.case_id = c.id AND d.stage IN ('valuation', 'priced', 'failed')),
+			(SELECT MIN(d.failed_on) FROM disposals d WHERE d.case_id = c.id AND d.stage = 'failed')
 		FROM cases c WHERE c.id = ?`, id).Scan(&f.CourtID, &f.CaseNo, &team, &handler, &v.CaseType, &v.Lane, &v.Status, &v.Closure,
 		&v.NonLitigation, &v.ClaimFen, &v.RecoveredFen, &filed, &received, &assigned, &deadline, &closed, &v.Inquiries, &v.ControlsActive,
-		&restored)
+		&restored, &v.DisposalsOpen, &valuationDue, &idleSince, &failedOn)
 	if store.IsNoRows(err) {
 		return nil, nil
 	}
@@ -271,10 +279,17 @@ func loadCase(ctx context.Context, q store.Querier, id uuid.UUID) (*Facts, error
 	v.Closed, v.HasHandler = v.Status == "closed", handler.Valid
 	v.Suspended = v.Status == "suspended" || v.Status == "deferred"
 	f.Dates["filed_on"], f.Dates["received_on"], f.Dates["deadline"] = filed, received, deadline
-	for name, d := range map[string]*legal.Date{"assigned_on": assigned, "closed_on": closed, "restored_on": restored} {
+	// The disposal dates (DOMAIN §8): the earliest of the case's open
+	// disposals — VAL-1's start, the last action on one not on sale, the
+	// failed auction waiting to be listed again (AUCT-9).
+	for name, d := range map[string]*legal.Date{"assigned_on": assigned, "closed_on": closed, "restored_on": restored,
+		"valuation_due": valuationDue, "auction_failed_on": failedOn} {
 		if d != nil {
 			f.Dates[name] = *d
 		}
+	}
+	if !idleSince.IsZero() {
+		f.Dates["disposal_idle_since"] = idleSince.Date
 	}
 	v.Restored = restored != nil
 	rows, err := q.Query(ctx, `SELECT DISTINCT kind FROM case_measures WHERE case_id = ? AND withdrawn_at IS NULL ORDER BY kind`, id)
@@ -306,6 +321,30 @@ func loadCase(ctx context.Context, q store.Querier, id uuid.UUID) (*Facts, error
 		}
 	}
 	return f, nil
+}
+
+// instantDate scans an instant (a timestamp, or on SQLite its text when an
+// aggregate hides the column's type) as its date in Asia/Shanghai.
+type instantDate struct{ legal.Date }
+
+func (x *instantDate) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		x.Date = legal.Date{}
+	case time.Time:
+		x.Date = legal.DateOf(v)
+	case string:
+		return x.Scan([]byte(v))
+	case []byte:
+		t, err := time.Parse(store.TimeLayout, string(v))
+		if err != nil {
+			return fmt.Errorf("supervise: instant %q: %w", v, err)
+		}
+		x.Date = legal.DateOf(t)
+	default:
+		return fmt.Errorf("supervise: cannot scan %T as an instant", src)
+	}
+	return nil
 }
 
 func loadControl(ctx context.Context, q store.Querier, id uuid.UUID) (*Facts, error) {
