@@ -69,7 +69,7 @@ type CaseFacts struct {
 	Dishonest      bool     `expr:"dishonest_listed"`
 	Uploaded       bool     `expr:"zhongben_uploaded"`
 	Removed        bool     `expr:"zhongben_removed"`
-	Restored       bool     `expr:"restored"` // a 执恢 case restores it
+	Restored       bool     `expr:"restored"`       // a 执恢 case restores it
 	DisposalsOpen  int      `expr:"disposals_open"` // assets under disposal (财产处置), not ended
 }
 
