@@ -62,7 +62,6 @@ type sanctionsCaseView struct {
 	Failed      string            // the form refused
 	Error       string            // its message
 	Errors      map[string]string // its field errors
-	Values      map[string]string // its values
 }
 
 func (u *UI) sanctionsCasePage(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -86,14 +85,7 @@ func (u *UI) showSanctionsCase(w http.ResponseWriter, r *http.Request, p *access
 	}
 	v := sanctionsCaseView{Case: c, V: sv, Respondents: c.Respondents(), CanManage: p.Can(access.SanctionsManage),
 		Open: c.Status != cases.StatusClosed, Grounds: legal.DishonestGrounds(), Today: legal.Today(u.Now()), Token: rand.Text(),
-		Failed: failed, Error: msg, Errors: errs, Values: map[string]string{}}
-	if failed != "" {
-		for k, vals := range r.PostForm {
-			if k != "form_token" && len(vals) > 0 {
-				v.Values[k] = vals[0]
-			}
-		}
-	}
+		Failed: failed, Error: msg, Errors: errs}
 	return u.render(w, r, status, "sanctions_case", "惩戒措施 · "+c.CaseNo, "cases", v)
 }
 
