@@ -168,6 +168,9 @@ func Announce(ctx context.Context, tx *store.Tx, id uuid.UUID, in AnnounceInput)
 	if err != nil {
 		return nil, err
 	}
+	if err := stopped(ctx, tx, d.AssetID); err != nil {
+		return nil, err
+	}
 	relist := d.Stage == StageFailed
 	switch {
 	case in.Sale && (d.Stage != StageFailed || d.NoBidCount < 2):
@@ -467,6 +470,9 @@ func Confirm(ctx context.Context, tx *store.Tx, id uuid.UUID, in ConfirmInput) (
 	}
 	if a.Status != "sold" {
 		return nil, auctionState(a, "成交确认")
+	}
+	if err := stopped(ctx, tx, d.AssetID); err != nil {
+		return nil, err
 	}
 	paid, err := day("body.paid_on", in.PaidOn, legal.DateOf(a.ClosedAt), Today(tx.DB()), "付款日期")
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/zhixing-court/zhixing/internal/cases"
 	"github.com/zhixing-court/zhixing/internal/legal"
 	"github.com/zhixing-court/zhixing/internal/page"
+	"github.com/zhixing-court/zhixing/internal/remedies"
 	"github.com/zhixing-court/zhixing/internal/ruleparams"
 	"github.com/zhixing-court/zhixing/internal/store"
 	"github.com/zhixing-court/zhixing/internal/supervise"
@@ -233,6 +234,9 @@ func Open(ctx context.Context, tx *store.Tx, caseID, assetID uuid.UUID) (*Dispos
 	if err != nil {
 		return nil, err
 	}
+	if err := stopped(ctx, tx, assetID); err != nil {
+		return nil, err
+	}
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM disposals WHERE case_id = ? AND asset_id = ? AND stage NOT IN ('completed', 'unsold', 'withdrawn')`,
 		caseID, assetID).Scan(&n); err != nil {
@@ -281,6 +285,16 @@ func Open(ctx context.Context, tx *store.Tx, caseID, assetID uuid.UUID) (*Dispos
 		return nil, err
 	}
 	return d, logDisposal(ctx, tx, d, "disposal.opened", "启动财产处置："+label, audit.Changes{"asset_id": {To: assetID.String()}})
+}
+
+// stopped refuses to dispose of an asset whose enforcement an upheld
+// outsider objection stopped (OBJ-4): opening, listing and confirming a sale.
+func stopped(ctx context.Context, tx *store.Tx, assetID uuid.UUID) error {
+	blocked, err := remedies.AssetBlocked(ctx, tx, assetID)
+	if err != nil || !blocked {
+		return err
+	}
+	return apperr.New(apperr.Conflict, "asset_stopped", "案外人异议成立，已裁定停止对该财产的执行（OBJ-4），不能处置")
 }
 
 func logDisposal(ctx context.Context, tx *store.Tx, d *Disposal, action, summary string, ch audit.Changes) error {

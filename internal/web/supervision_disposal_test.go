@@ -93,3 +93,66 @@ func TestSupervisionDisposal(t *testing.T) {
 		}
 	})
 }
+
+// TestDisposalStoppedByOutsiderObjection (OBJ-4): once an outsider's
+// objection to a seized flat is upheld, disposing of it is refused — it
+// cannot be put to disposal, and a disposal under way cannot be listed.
+func TestDisposalStoppedByOutsiderObjection(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		sim := simauction.New(simauction.Options{})
+		sim.SetNow(time.Now().UTC())
+		disposal.Use(db, sim)
+		ag := env.Agencies(t)
+		staff := intaketest.NewStaff(t, db, "")
+		_, judge := env.Token(t, "stop.judge", access.RolePostJudge, "粤0607")
+
+		debtor := intaketest.Person(9161)
+		const ref = "粤(2024)佛山市不动产权第0091610号"
+		ag.Sim.SetHoldings(agency.RealEstate, "mnr", debtor.IDNumber, []agency.Holding{{Ref: ref, Kind: agency.RealEstate, ValueFen: 150_000_000,
+			Attributes: map[string]string{"address": "佛山市三水区西南街道广海大道3号801"}}})
+		in := intaketest.Application(staff.CourtID, 9161)
+		in.Respondents = []intake.PartyInput{debtor}
+		c := uiFile(t, staff, in)
+		ag.Settle(t)
+		flat := assetByRefIn(t, staff.Judge, db, c.ID, ref)
+		uiSeize(t, staff.Judge, db, ag, c, flat)
+		open := func() *apptest.Response {
+			return env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID.String()+"/disposals", judge, map[string]any{"asset_id": flat.String()})
+		}
+		r := open()
+		if r.Status != http.StatusCreated {
+			t.Fatalf("open: %d %s", r.Status, r.Body)
+		}
+		var d api.DisposalOut
+		r.JSON(t, &d)
+
+		today := legal.Today(time.Now())
+		r = env.Do(t, http.MethodPost, "/api/v1/cases/"+c.ID.String()+"/remedies", judge, map[string]any{"kind": "outsider",
+			"applicant_name": "王五", "request": "该房屋系本人所有，请求停止执行", "asset_id": flat.String(), "received_on": today.String()})
+		var x api.RemedyOut
+		r.JSON(t, &x)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("outsider objection: %d %s", r.Status, r.Body)
+		}
+		remedyStep(t, env, judge, x.ID, "registration", map[string]any{"on": today.String()})
+		remedyStep(t, env, judge, x.ID, "examination", map[string]any{"on": today.String(), "notes": "查明权属"})
+		if x = remedyStep(t, env, judge, x.ID, "decision", map[string]any{"on": today.String(), "outcome": "upheld",
+			"decision": "中止对该房屋的执行"}); !x.AssetStopped {
+			t.Fatalf("upheld without the stop: %+v", x)
+		}
+
+		// The disposal under way cannot go to auction; another cannot be opened.
+		announce := map[string]any{"reserve_fen": 100_000_00, "deposit_fen": 10_000_00, "increment_fen": 1_000_00,
+			"parties_told_on": today.String(), "published_on": today.AddDays(3).String(), "starts_at": at10(today.AddDays(40)),
+			"ends_at": at10(today.AddDays(41)), "disclosures": disclosures()}
+		if r := env.Do(t, http.MethodPost, "/api/v1/disposals/"+d.ID+"/auctions", judge, announce); r.Status != http.StatusConflict ||
+			r.Problem(t).Code != "asset_stopped" {
+			t.Errorf("listing a stopped asset: %d %s", r.Status, r.Body)
+		}
+		if r := open(); r.Status != http.StatusConflict || r.Problem(t).Code != "asset_stopped" {
+			t.Errorf("opening a stopped asset: %d %s", r.Status, r.Body)
+		}
+	})
+}
