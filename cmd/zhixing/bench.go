@@ -25,7 +25,7 @@ const benchUsage = `用法：zhixing bench intake [--cases N] [--runs N] [--cpup
       zhixing bench claims [--duration 5s] [--workers N] [--cases N] [--db 连接串] [--data-dir 目录]
       zhixing bench scan [--due N] [--sizes N,M…] [--runs N] [--db 连接串] [--data-dir 目录]
       zhixing bench kpis [--sizes N,M…] [--calls N] [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
-      zhixing bench scale [--sizes N,M…] [--calls N] [--db 连接串] [--data-dir 目录]
+      zhixing bench scale [--sizes N,M…] [--calls N] [--cpuprofile 文件] [--db 连接串] [--data-dir 目录]
   intake：测量 PERFORMANCE.md 的 P1（立案）；inquiry：测量 P4（网络查控经接口发往协执单位模拟器）；
   ledger：测量 P5（案款账转账，与单行 INSERT 比较；八成转账集中于一个法院的执行款专户时与均匀分布比较）；
   claims：测量 P6（经 HTTP 读取案件、涉众登记，与最简 net/http 处理器比较，并在七成最大速率下测 p99）；
@@ -519,6 +519,7 @@ func (e *env) benchScale(args []string) int {
 	build := config.Flags(fs, e.getenv, false)
 	sizes := fs.String("sizes", "100000,10000000", "案件总量，逗号分隔，从小到大")
 	calls := fs.Int("calls", 400, "每种请求在每个规模下计时的次数")
+	cpuprofile := fs.String("cpuprofile", "", "把最大规模下法院指标请求期间的 CPU 剖析写入此文件（go tool pprof 读取）")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -538,7 +539,16 @@ func (e *env) benchScale(args []string) int {
 	}
 	defer drop()
 	fmt.Fprintf(e.stdout, "P7 规模基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), *sizes)
-	rep, err := bench.Scale(e.ctx, db, bench.ScaleOptions{Sizes: ns, Calls: *calls, DataDir: cfg.DataDir, Progress: e.stdout, Seed: 1})
+	opts := bench.ScaleOptions{Sizes: ns, Calls: *calls, DataDir: cfg.DataDir, Progress: e.stdout, Seed: 1}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return e.fail("%v", err)
+		}
+		defer f.Close()
+		opts.CPUProfile = f
+	}
+	rep, err := bench.Scale(e.ctx, db, opts)
 	if err != nil {
 		return e.fail("基准中断：%v", err)
 	}

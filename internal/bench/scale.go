@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"runtime/pprof"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,6 +34,9 @@ type ScaleOptions struct {
 	// Progress receives a line per step.
 	Progress io.Writer
 	Seed     uint64
+	// CPUProfile, when set, receives a CPU profile of the dashboard's
+	// timed calls at the last size.
+	CPUProfile io.Writer
 }
 
 // Latency is one workload's timed calls at one size.
@@ -202,6 +206,12 @@ func Scale(ctx context.Context, db *store.DB, opts ScaleOptions) (ScaleReport, e
 					return rep, err
 				}
 			}
+			profile := opts.CPUProfile != nil && w.lat == &pt.Dashboard && size == opts.Sizes[len(opts.Sizes)-1]
+			if profile {
+				if err := pprof.StartCPUProfile(opts.CPUProfile); err != nil {
+					return rep, err
+				}
+			}
 			lat := make([]time.Duration, 0, opts.Calls)
 			for i := range opts.Calls {
 				t0 := time.Now()
@@ -209,6 +219,9 @@ func Scale(ctx context.Context, db *store.DB, opts ScaleOptions) (ScaleReport, e
 					return rep, err
 				}
 				lat = append(lat, time.Since(t0))
+			}
+			if profile {
+				pprof.StopCPUProfile()
 			}
 			*w.lat = Latency{Calls: len(lat), P50: percentile(lat, 0.50), P99: percentile(lat, 0.99)}
 			progress("  %d 件：%s p50 %s p99 %s", size, w.name, w.lat.P50.Round(10*time.Microsecond), w.lat.P99.Round(10*time.Microsecond))
