@@ -443,40 +443,15 @@ func parseSizes(s string) ([]int, bool) {
 // benchKPIs is `zhixing bench kpis`: P3, and the aggregates against the
 // recomputation at scale.
 func (e *env) benchKPIs(args []string) int {
-	fs := flag.NewFlagSet("zhixing bench kpis", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	build := config.Flags(fs, e.getenv, false)
-	sizes := fs.String("sizes", "1000000", "案件规模，逗号分隔，从小到大")
-	calls := fs.Int("calls", 50, "每个范围计时的调用次数（取 p50、p99）")
-	cpuprofile := fs.String("cpuprofile", "", "把最大规模下各范围聚合调用期间的 CPU 剖析写入此文件（go tool pprof 读取）")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	b, code := e.sizedBench("kpis", args, "1000000", 50, "每个范围计时的调用次数（取 p50、p99）",
+		"把最大规模下各范围聚合调用期间的 CPU 剖析写入此文件（go tool pprof 读取）")
+	if b == nil {
+		return code
 	}
-	cfg, err := build()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
-		return exitUsage
-	}
-	ns, ok := parseSizes(*sizes)
-	if !ok || *calls < 1 {
-		fmt.Fprint(e.stderr, benchUsage)
-		return exitUsage
-	}
-	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
-	if err != nil {
-		return e.fail("%v", err)
-	}
-	defer drop()
-	fmt.Fprintf(e.stdout, "P3 指标基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), *sizes)
-	opts := bench.KPIOptions{Sizes: ns, Calls: *calls, Progress: e.stdout, Seed: 1}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return e.fail("%v", err)
-		}
-		defer f.Close()
-		opts.CPUProfile = f
-	}
+	defer b.close()
+	db := b.db
+	fmt.Fprintf(e.stdout, "P3 指标基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), b.sizesText)
+	opts := bench.KPIOptions{Sizes: b.sizes, Calls: b.calls, Progress: e.stdout, Seed: 1, CPUProfile: b.profile}
 	rep, err := bench.KPIs(e.ctx, db, opts)
 	if err != nil {
 		return e.fail("基准中断：%v", err)
@@ -497,6 +472,60 @@ func (e *env) benchKPIs(args []string) int {
 	return exitOK
 }
 
+// sizedRun is what `bench kpis` and `bench scale` share: the sizes, the
+// timed calls, a scratch database and the CPU profile file (nil without
+// --cpuprofile).
+type sizedRun struct {
+	cfg       config.Config
+	sizes     []int
+	sizesText string
+	calls     int
+	db        *store.DB
+	profile   io.Writer
+	close     func()
+}
+
+// sizedBench parses the flags of `zhixing bench <name>` (--sizes, --calls,
+// --cpuprofile and the database's) and opens the scratch database; nil and
+// the exit code when it cannot.
+func (e *env) sizedBench(name string, args []string, sizes string, calls int, callsDoc, profileDoc string) (*sizedRun, int) {
+	fs := flag.NewFlagSet("zhixing bench "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := config.Flags(fs, e.getenv, false)
+	sizesFlag := fs.String("sizes", sizes, "案件规模，逗号分隔，从小到大")
+	callsFlag := fs.Int("calls", calls, callsDoc)
+	cpuprofile := fs.String("cpuprofile", "", profileDoc)
+	if err := fs.Parse(args); err != nil {
+		return nil, exitUsage
+	}
+	cfg, err := build()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
+		return nil, exitUsage
+	}
+	ns, ok := parseSizes(*sizesFlag)
+	if !ok || *callsFlag < 1 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return nil, exitUsage
+	}
+	r := &sizedRun{cfg: cfg, sizes: ns, sizesText: *sizesFlag, calls: *callsFlag}
+	var drop func()
+	if r.db, drop, err = e.scratch(cfg.DB, cfg.DataDir); err != nil {
+		return nil, e.fail("%v", err)
+	}
+	r.close = drop
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			drop()
+			return nil, e.fail("%v", err)
+		}
+		r.profile = f
+		r.close = func() { f.Close(); drop() }
+	}
+	return r, exitOK
+}
+
 // scratch creates a benchmark's scratch database (bench.Scratch) and
 // returns it with the function that deletes it, reporting a failure to.
 func (e *env) scratch(dsn, dir string) (*store.DB, func(), error) {
@@ -514,40 +543,15 @@ func (e *env) scratch(dsn, dir string) (*store.DB, func(), error) {
 // benchScale is `zhixing bench scale`: P7, the p99 of a case read, a
 // judge's task list, the court's KPIs and its board as the cases grow.
 func (e *env) benchScale(args []string) int {
-	fs := flag.NewFlagSet("zhixing bench scale", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	build := config.Flags(fs, e.getenv, false)
-	sizes := fs.String("sizes", "100000,10000000", "案件总量，逗号分隔，从小到大")
-	calls := fs.Int("calls", 400, "每种请求在每个规模下计时的次数")
-	cpuprofile := fs.String("cpuprofile", "", "把最大规模下法院指标请求期间的 CPU 剖析写入此文件（go tool pprof 读取）")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	b, code := e.sizedBench("scale", args, "100000,10000000", 400, "每种请求在每个规模下计时的次数",
+		"把最大规模下法院指标请求期间的 CPU 剖析写入此文件（go tool pprof 读取）")
+	if b == nil {
+		return code
 	}
-	cfg, err := build()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "zhixing: %v\n", err)
-		return exitUsage
-	}
-	ns, ok := parseSizes(*sizes)
-	if !ok || *calls < 1 {
-		fmt.Fprint(e.stderr, benchUsage)
-		return exitUsage
-	}
-	db, drop, err := e.scratch(cfg.DB, cfg.DataDir)
-	if err != nil {
-		return e.fail("%v", err)
-	}
-	defer drop()
-	fmt.Fprintf(e.stdout, "P7 规模基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), *sizes)
-	opts := bench.ScaleOptions{Sizes: ns, Calls: *calls, DataDir: cfg.DataDir, Progress: e.stdout, Seed: 1}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return e.fail("%v", err)
-		}
-		defer f.Close()
-		opts.CPUProfile = f
-	}
+	defer b.close()
+	db := b.db
+	fmt.Fprintf(e.stdout, "P7 规模基准：%s，%d 核，规模 %s 件\n", db.Engine().Label(), runtime.NumCPU(), b.sizesText)
+	opts := bench.ScaleOptions{Sizes: b.sizes, Calls: b.calls, DataDir: b.cfg.DataDir, Progress: e.stdout, Seed: 1, CPUProfile: b.profile}
 	rep, err := bench.Scale(e.ctx, db, opts)
 	if err != nil {
 		return e.fail("基准中断：%v", err)

@@ -120,7 +120,7 @@ func Bulletin(ctx context.Context, q store.Querier, court uuid.UUID, from, to le
 		return nil, err
 	}
 	// The case types MET-1 counts under the court's definition (MET-0).
-	b := &bulletinBuilder{lines: map[[2]uuid.UUID]*BulletinFigures{}, inTypes: `('` + strings.Join(defs.For(court).Scope(MetClosureRate).CaseTypes, `', '`) + `')`}
+	b := &bulletinBuilder{lines: map[[2]uuid.UUID]*BulletinFigures{}, inTypes: "(" + typeList(defs.For(court).Scope(MetClosureRate).CaseTypes) + ")"}
 	if err := b.caseFigures(ctx, q, court, from, to); err != nil {
 		return nil, err
 	}

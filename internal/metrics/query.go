@@ -421,16 +421,9 @@ func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 	col := groupColumn[c.in.GroupBy]
 	cond, args := c.scope.cond("s.court_id")
 	src := periodSource(cond, args, c.in.From, c.in.To, c.in.GroupBy == ByTeam || c.in.GroupBy == ByHandler)
-	sel := []string{`SUM(CASE WHEN ` + src.pending + ` THEN s.received - s.closed ELSE 0 END)`}
-	qargs := slices.Clone(src.pendingArgs)
-	for _, name := range statSums {
-		sel = append(sel, `SUM(CASE WHEN `+src.period+` THEN s.`+name+` ELSE 0 END)`)
-		qargs = append(qargs, src.periodArgs...)
-	}
-	query := `SELECT ` + col + `, s.court_id, s.case_type, ` + strings.Join(sel, ", ") + ` FROM ` + src.from + `
-		GROUP BY ` + col + `, s.court_id, s.case_type`
-	qargs = append(qargs, src.fromArgs...)
-	rows, err := q.Query(ctx, query, qargs...)
+	sums, qargs := src.sums()
+	rows, err := q.Query(ctx, `SELECT `+col+`, s.court_id, s.case_type, `+sums+` FROM `+src.from+`
+		GROUP BY `+col+`, s.court_id, s.case_type`, append(qargs, src.fromArgs...)...)
 	if err != nil {
 		return err
 	}
@@ -440,9 +433,7 @@ func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 		var court uuid.UUID
 		var caseType string
 		var per Period
-		n := &per.Counts
-		if err := rows.Scan(k.dest(), &court, &caseType, &per.PendingStart, &n.Received, &n.Closed, &n.ClosedPerformed, &n.ClosedActual,
-			&n.ClosedZhongben, &n.ClosedInTerm, &n.ClosedDays, &n.ClosedClaimFen, &n.ClosedRecoveredFen); err != nil {
+		if err := rows.Scan(append([]any{k.dest(), &court, &caseType}, per.dest()...)...); err != nil {
 			return err
 		}
 		if per == (Period{}) {
@@ -468,6 +459,25 @@ func (c *collector) caseStats(ctx context.Context, q store.Querier) error {
 type source struct {
 	from, pending, period             string
 	fromArgs, pendingArgs, periodArgs []any
+}
+
+// sums is the select list of a Period's figures over src (pending at the
+// start, then statSums in the period: see Period.dest) and its arguments.
+func (src source) sums() (string, []any) {
+	sel := []string{`SUM(CASE WHEN ` + src.pending + ` THEN s.received - s.closed ELSE 0 END)`}
+	args := slices.Clone(src.pendingArgs)
+	for _, name := range statSums {
+		sel = append(sel, `SUM(CASE WHEN `+src.period+` THEN s.`+name+` ELSE 0 END)`)
+		args = append(args, src.periodArgs...)
+	}
+	return strings.Join(sel, ", "), args
+}
+
+// dest is where a row's source.sums scan into.
+func (p *Period) dest() []any {
+	c := &p.Counts
+	return []any{&p.PendingStart, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual, &c.ClosedZhongben, &c.ClosedInTerm,
+		&c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen}
 }
 
 // periodSource reads a period from … to for the courts cond selects: the

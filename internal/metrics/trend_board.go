@@ -2,8 +2,6 @@ package metrics
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -131,13 +129,8 @@ func figuresByOwner(ctx context.Context, q store.Querier, cond string, args []an
 		return nil, err
 	}
 	src := periodSource(cond, args, from, to, true)
-	sel := []string{`SUM(CASE WHEN ` + src.pending + ` THEN s.received - s.closed ELSE 0 END)`}
-	selArgs := slices.Clone(src.pendingArgs)
-	for _, c := range statSums {
-		sel = append(sel, `SUM(CASE WHEN `+src.period+` THEN s.`+c+` ELSE 0 END)`)
-		selArgs = append(selArgs, src.periodArgs...)
-	}
-	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, s.case_type, `+strings.Join(sel, ", ")+` FROM `+src.from+`
+	sel, selArgs := src.sums()
+	rs, err := q.Query(ctx, `SELECT s.court_id, s.team_id, s.handler_id, s.case_type, `+sel+` FROM `+src.from+`
 		GROUP BY s.court_id, s.team_id, s.handler_id, s.case_type`, append(selArgs, src.fromArgs...)...)
 	if err != nil {
 		return nil, err
@@ -148,9 +141,7 @@ func figuresByOwner(ctx context.Context, q store.Querier, cond string, args []an
 		var court, team, handler uuid.UUID
 		var caseType string
 		var per Period
-		c := &per.Counts
-		if err := rs.Scan(&court, &team, &handler, &caseType, &per.PendingStart, &c.Received, &c.Closed, &c.ClosedPerformed, &c.ClosedActual,
-			&c.ClosedZhongben, &c.ClosedInTerm, &c.ClosedDays, &c.ClosedClaimFen, &c.ClosedRecoveredFen); err != nil {
+		if err := rs.Scan(append([]any{&court, &team, &handler, &caseType}, per.dest()...)...); err != nil {
 			return nil, err
 		}
 		var r Row
